@@ -1,0 +1,245 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"marquee/internal/catalog"
+)
+
+// ReleasesCollection is the default name of the releases collection (DESIGN.md §5a).
+const ReleasesCollection = "releases"
+
+// DefaultOpTimeout is the deadline of one bulk call, lookup or cursor batch
+// when ReleaseStore.OpTimeout is zero.
+const DefaultOpTimeout = 60 * time.Second
+
+// ReleaseStore keeps catalog.Release documents in a MongoDB collection.
+//
+// Document shape (the BSON names are the field names of DESIGN.md §3):
+// _id is catalog.ReleaseID(source, source_id); start_date, end_date and
+// release_date are BSON dates at UTC midnight of the calendar date, or null
+// when unknown; first_seen, last_seen and updated_at are BSON dates (UTC);
+// poster is a sub-document {url, object, sha256, content_type, width,
+// height, bytes}. Absent lists are null.
+//
+// It is safe for concurrent use.
+type ReleaseStore struct {
+	coll *mongo.Collection
+	// OpTimeout is the deadline of each call to the server (default DefaultOpTimeout).
+	OpTimeout time.Duration
+}
+
+var _ catalog.ReleaseSource = (*ReleaseStore)(nil)
+
+// NewReleaseStore returns the store of collection name (ReleasesCollection
+// when empty) in db.
+func NewReleaseStore(db *mongo.Database, name string) *ReleaseStore {
+	if name == "" {
+		name = ReleasesCollection
+	}
+	return &ReleaseStore{coll: db.Collection(name)}
+}
+
+// Collection is the underlying collection.
+func (s *ReleaseStore) Collection() *mongo.Collection { return s.coll }
+
+// Name is "<db>.<collection>", for dataset names.
+func (s *ReleaseStore) Name() string {
+	return s.coll.Database().Name() + "." + s.coll.Name()
+}
+
+func (s *ReleaseStore) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := s.OpTimeout
+	if d <= 0 {
+		d = DefaultOpTimeout
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// releaseIndexes are the indexes EnsureIndexes creates.
+var releaseIndexes = []mongo.IndexModel{
+	{Keys: bson.D{{Key: "source", Value: 1}, {Key: "source_id", Value: 1}}, Options: options.Index().SetName("source_source_id").SetUnique(true)},
+	{Keys: bson.D{{Key: "start_date", Value: 1}}, Options: options.Index().SetName("start_date")},
+	{Keys: bson.D{{Key: "kind", Value: 1}}, Options: options.Index().SetName("kind")},
+	{Keys: bson.D{{Key: "region", Value: 1}}, Options: options.Index().SetName("region")},
+	{Keys: bson.D{{Key: "genres", Value: 1}}, Options: options.Index().SetName("genres")},
+	{Keys: bson.D{{Key: "updated_at", Value: 1}}, Options: options.Index().SetName("updated_at")},
+}
+
+// EnsureIndexes creates the collection's indexes (unique on source +
+// source_id; start_date, kind, region, genres, updated_at). It is idempotent.
+func (s *ReleaseStore) EnsureIndexes(ctx context.Context) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	if _, err := s.coll.Indexes().CreateMany(ctx, releaseIndexes); err != nil {
+		return releaseErr("ensure indexes", err)
+	}
+	return nil
+}
+
+// LookupReleases returns, for those of ids that are stored, a Release that
+// carries only ID, ContentHash, FirstSeen, LastSeen and Poster.URL: what a
+// loader needs to decide whether a write is due. Missing ids are absent.
+func (s *ReleaseStore) LookupReleases(ctx context.Context, ids []string) (map[string]*catalog.Release, error) {
+	out := make(map[string]*catalog.Release, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	opts := options.Find().SetProjection(bson.D{
+		{Key: "content_hash", Value: 1}, {Key: "first_seen", Value: 1},
+		{Key: "last_seen", Value: 1}, {Key: "poster.url", Value: 1},
+	}).SetBatchSize(int32(min(len(ids), 10000)))
+	cur, err := s.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts)
+	if err != nil {
+		return nil, releaseErr("lookup", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d stampDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("mongo: lookup: decode: %w", err)
+		}
+		r := &catalog.Release{ID: d.ID, ContentHash: d.ContentHash, FirstSeen: d.FirstSeen.UTC(), LastSeen: d.LastSeen.UTC()}
+		if d.Poster != nil && d.Poster.URL != "" {
+			r.Poster = &catalog.Poster{URL: d.Poster.URL}
+		}
+		out[d.ID] = r
+	}
+	if err := cur.Err(); err != nil {
+		return nil, releaseErr("lookup", err)
+	}
+	return out, nil
+}
+
+// WriteReleases applies, in one unordered bulk call, an upsert of every
+// release of upserts (all content fields set; first_seen lowered to
+// r.FirstSeen and last_seen raised to r.LastSeen; poster.url set, keeping
+// what SetPoster stored) and a seen-stamp update of every release of touches
+// (first_seen/last_seen only; the document must exist). It is idempotent;
+// a retry after a failure repeats the whole call. Network errors and
+// timeouts are catalog.Transient.
+func (s *ReleaseStore) WriteReleases(ctx context.Context, upserts, touches []*catalog.Release) error {
+	if len(upserts)+len(touches) == 0 {
+		return nil
+	}
+	models := make([]mongo.WriteModel, 0, len(upserts)+len(touches))
+	for _, r := range upserts {
+		models = append(models, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: r.ID}}).
+			SetUpdate(bson.D{
+				{Key: "$set", Value: toContentDoc(r)},
+				{Key: "$min", Value: bson.D{{Key: "first_seen", Value: r.FirstSeen.UTC()}}},
+				{Key: "$max", Value: bson.D{{Key: "last_seen", Value: r.LastSeen.UTC()}}},
+			}).SetUpsert(true))
+	}
+	for _, r := range touches {
+		models = append(models, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: r.ID}}).
+			SetUpdate(bson.D{
+				{Key: "$min", Value: bson.D{{Key: "first_seen", Value: r.FirstSeen.UTC()}}},
+				{Key: "$max", Value: bson.D{{Key: "last_seen", Value: r.LastSeen.UTC()}}},
+			}))
+	}
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	if _, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		return releaseErr("bulk write", err)
+	}
+	return nil
+}
+
+// SetPoster replaces the poster of release id. A missing release is
+// catalog.ErrNotFound. It is idempotent.
+func (s *ReleaseStore) SetPoster(ctx context.Context, id string, p catalog.Poster) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "poster", Value: toPosterDoc(&p)}}}})
+	if err != nil {
+		return releaseErr("set poster "+id, err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("mongo: set poster: release %s: %w", id, catalog.ErrNotFound)
+	}
+	return nil
+}
+
+// GetRelease returns release id; a missing release is catalog.ErrNotFound.
+func (s *ReleaseStore) GetRelease(ctx context.Context, id string) (*catalog.Release, error) {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	var d releaseDoc
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, fmt.Errorf("mongo: release %s: %w", id, catalog.ErrNotFound)
+	}
+	if err != nil {
+		return nil, releaseErr("get release "+id, err)
+	}
+	return d.release(), nil
+}
+
+// CountReleases returns how many releases are stored.
+func (s *ReleaseStore) CountReleases(ctx context.Context) (int64, error) {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	n, err := s.coll.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, releaseErr("count", err)
+	}
+	return n, nil
+}
+
+// EachRelease implements catalog.ReleaseSource: it calls fn for every stored
+// release in _id order; with a non-zero since, only those whose updated_at is
+// at or after since. fn must not keep r (it is reused). An error from fn
+// stops the scan and is returned as is.
+func (s *ReleaseStore) EachRelease(ctx context.Context, since time.Time, fn func(r *catalog.Release) error) error {
+	filter := bson.D{}
+	if !since.IsZero() {
+		filter = bson.D{{Key: "updated_at", Value: bson.D{{Key: "$gte", Value: since.UTC()}}}}
+	}
+	cur, err := s.coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000))
+	if err != nil {
+		return releaseErr("scan releases", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	var r catalog.Release
+	for cur.Next(ctx) {
+		var d releaseDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("mongo: scan releases: decode: %w", err)
+		}
+		d.fill(&r)
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return releaseErr("scan releases", err)
+	}
+	return nil
+}
+
+// releaseErr classifies a driver error (Classify: network errors, timeouts
+// and server-selection failures become catalog.Transient) and wraps it with
+// the step.
+func releaseErr(step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = Classify(err)
+	if catalog.IsTransient(err) {
+		return catalog.Transient(fmt.Errorf("mongo: %s: %w", step, err))
+	}
+	return fmt.Errorf("mongo: %s: %w", step, err)
+}
