@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"marquee/internal/catalog"
+	"marquee/internal/config"
+	"marquee/internal/job"
+	"marquee/internal/mongo"
+	"marquee/lake"
+)
+
+// Mongo returns the MongoDB client from --mongo-uri, connected and pinged
+// once per process. No URI configured is a usage error.
+func (f *factory) Mongo(ctx context.Context) (*mongo.Client, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.mongo != nil {
+		return f.mongo, nil
+	}
+	if f.cfg.MongoURI == "" {
+		return nil, fmt.Errorf("%w: %w", catalog.ErrUsage, config.ErrNoMongo)
+	}
+	c, err := mongo.Connect(ctx, f.cfg.MongoURI, mongo.WithAppName("marquee"))
+	if err != nil {
+		return nil, fmt.Errorf("mongodb %s: %w", config.RedactURI(f.cfg.MongoURI), err)
+	}
+	if err := job.Retry(ctx, job.DefaultBackoff, func(ctx context.Context) error { return c.Ping(ctx) }); err != nil {
+		_ = c.Close(ctx)
+		return nil, fmt.Errorf("mongodb %s: %w", config.RedactURI(f.cfg.MongoURI), err)
+	}
+	f.mongo = c
+	f.closers = append(f.closers, c.Close)
+	return c, nil
+}
+
+// openGCSLake opens a gs://bucket/prefix lake.
+func openGCSLake(_ context.Context, _ *factory, uri string) (lake.Store, error) {
+	return nil, fmt.Errorf("%w: GCS lake %s is not wired yet", catalog.ErrUsage, uri)
+}
+
+// extraRecorders are run-history sinks besides the lake (MongoDB runs).
+func (f *factory) extraRecorders(context.Context) []job.Recorder { return nil }
