@@ -1,0 +1,121 @@
+package lake
+
+import (
+	"context"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"marquee/internal/catalog"
+)
+
+// Column names of the events dataset (parquet/events/dt=D), DESIGN.md §5a.
+const (
+	EventColTS          = "ts"
+	EventColUserID      = "user_id"
+	EventColAgeGroup    = "age_group"
+	EventColGender      = "gender"
+	EventColEvent       = "event"
+	EventColItemID      = "item_id"
+	EventColKeyword     = "keyword"
+	EventColResultCount = "result_count"
+	EventColSessionID   = "session_id"
+	EventColPlatform    = "platform"
+)
+
+// EventRow is one row of the events Parquet dataset. Its layout is the data
+// contract outside readers (DuckDB, Spark, pyarrow, build-mart) rely on:
+//
+//	ts            INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true)  required
+//	user_id       INT64                                          required
+//	age_group     BYTE_ARRAY STRING, dictionary                  required
+//	gender        BYTE_ARRAY STRING, dictionary                  required
+//	event         BYTE_ARRAY STRING, dictionary                  required
+//	item_id       BYTE_ARRAY STRING, dictionary                  optional (null for search)
+//	keyword       BYTE_ARRAY STRING, dictionary                  optional (search only)
+//	result_count  INT32                                          optional (search only)
+//	session_id    BYTE_ARRAY STRING                              required
+//	platform      BYTE_ARRAY STRING, dictionary                  required
+//
+// TS is microseconds since the Unix epoch (UTC). An empty ItemID or Keyword
+// is written as null; ResultCount is null when nil. Files are zstd-compressed
+// with row groups of DefaultRowGroupRows rows.
+type EventRow struct {
+	TS          int64  `parquet:"ts,timestamp(microsecond:utc)"`
+	UserID      int64  `parquet:"user_id"`
+	AgeGroup    string `parquet:"age_group,dict"`
+	Gender      string `parquet:"gender,dict"`
+	Event       string `parquet:"event,dict"`
+	ItemID      string `parquet:"item_id,optional,dict"`
+	Keyword     string `parquet:"keyword,optional,dict"`
+	ResultCount *int32 `parquet:"result_count,optional"`
+	SessionID   string `parquet:"session_id"`
+	Platform    string `parquet:"platform,dict"`
+}
+
+// EventsSchema is the Parquet schema of the events dataset.
+var EventsSchema = parquet.NewSchema("events", parquet.SchemaOf(EventRow{}))
+
+// Time returns the row's timestamp in UTC.
+func (r *EventRow) Time() time.Time { return time.UnixMicro(r.TS).UTC() }
+
+// Domain converts the row to the domain type.
+func (r *EventRow) Domain() catalog.Event {
+	e := catalog.Event{
+		TS: r.Time(), UserID: r.UserID, AgeGroup: r.AgeGroup, Gender: r.Gender,
+		Event: r.Event, ItemID: r.ItemID, Keyword: r.Keyword,
+		SessionID: r.SessionID, Platform: r.Platform,
+	}
+	if r.ResultCount != nil {
+		e.ResultCount = *r.ResultCount
+	}
+	return e
+}
+
+// EventRowOf converts a domain event to a row (ts truncated to microseconds).
+// ResultCount is set for searches only.
+func EventRowOf(e *catalog.Event) EventRow {
+	r := EventRow{
+		TS: e.TS.UnixMicro(), UserID: e.UserID, AgeGroup: e.AgeGroup, Gender: e.Gender,
+		Event: e.Event, ItemID: e.ItemID, Keyword: e.Keyword,
+		SessionID: e.SessionID, Platform: e.Platform,
+	}
+	if e.Event == catalog.EventSearch {
+		rc := e.ResultCount
+		r.ResultCount = &rc
+	}
+	return r
+}
+
+// EventsWriter writes event rows into part-<run>-<seq>.parquet files of one
+// partition (normally parquet/events/dt=D). It is not safe for concurrent
+// use; Close, then commit the PartitionWriter.
+type EventsWriter struct{ p *partWriter[EventRow] }
+
+// NewEventsWriter returns an events writer into pw.
+func NewEventsWriter(ctx context.Context, pw *PartitionWriter, opts ParquetOptions) *EventsWriter {
+	return &EventsWriter{p: newPartWriter[EventRow](ctx, pw, EventsSchema, opts)}
+}
+
+// Write appends rows in order. The writer does not keep rows after it returns.
+func (w *EventsWriter) Write(rows []EventRow) error { return w.p.Write(rows) }
+
+// Rows is how many rows were written.
+func (w *EventsWriter) Rows() int64 { return w.p.Rows() }
+
+// Close finishes the current file and adds it to the partition writer.
+func (w *EventsWriter) Close() error { return w.p.Close() }
+
+// Abort discards the file being written.
+func (w *EventsWriter) Abort() { w.p.Abort() }
+
+// ReadEventsParquet calls fn with batches of the rows of events partition
+// dir (e.g. "parquet/events/dt=2026-11-20"), reading only the files its
+// manifest lists, in manifest order. The slice is reused after fn returns.
+// A partition that was never committed is catalog.ErrNotFound.
+func ReadEventsParquet(ctx context.Context, s Store, dir string, fn func(rows []EventRow) error) error {
+	return readParquetRows(ctx, s, dir, 4096, func(_ string, rows []EventRow) error { return fn(rows) })
+}
+
+// EventsPartition is the events partition of date d.
+func EventsPartition(d catalog.Date) string { return PartitionPath(ZoneParquetEvents, d) }
