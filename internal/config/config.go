@@ -283,7 +283,7 @@ func commandPrefix(cmd *cobra.Command) string {
 func knownKeys(root *cobra.Command) map[string]bool {
 	known := map[string]bool{}
 	root.PersistentFlags().VisitAll(func(f *pflag.Flag) { known[f.Name] = true })
-	for _, k := range extraKeys {
+	for _, k := range append(append([]string{}, extraKeys...), secretKeys...) {
 		known[k] = true
 	}
 	for _, k := range fileKeys {
