@@ -1,0 +1,134 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"marquee/internal/catalog"
+	"marquee/recommend/releasegen"
+)
+
+func buildTestCorpus(t testing.TB, rs []catalog.Release) *Corpus {
+	t.Helper()
+	b := NewCorpusBuilder(NewFeaturizer(DefaultFieldWeights, nil))
+	for i := range rs {
+		b.Add(int64(i), &rs[i])
+	}
+	c, _ := b.Build()
+	return c
+}
+
+// bruteForce is the reference: every pair scored, sorted, cut at k.
+func bruteForce(c *Corpus, q, k int, sameKind bool) []Neighbour {
+	var all []Neighbour
+	for d := 0; d < c.Len(); d++ {
+		if d == q || (sameKind && c.Kinds[d] != c.Kinds[q]) {
+			continue
+		}
+		if s := c.Dot(q, d); s > 0 {
+			all = append(all, Neighbour{Doc: int32(d), Score: s})
+		}
+	}
+	slices.SortFunc(all, compareNeighbours)
+	if len(all) > k {
+		all = all[:k]
+	}
+	return all
+}
+
+func allQueries(n int) []int32 {
+	q := make([]int32, n)
+	for i := range q {
+		q[i] = int32(i)
+	}
+	return q
+}
+
+func TestSearchMatchesBruteForce(t *testing.T) {
+	rs := releasegen.Generate(releasegen.Options{N: 2000, Seed: 7})
+	c := buildTestCorpus(t, rs)
+	ix := NewIndex(c, 2)
+	for _, tc := range []struct {
+		k        int
+		sameKind bool
+	}{{10, false}, {3, false}, {10, true}, {50, false}} {
+		t.Run(fmt.Sprintf("k=%d same_kind=%v", tc.k, tc.sameKind), func(t *testing.T) {
+			got, stats, err := ix.Search(context.Background(), allQueries(c.Len()), SearchOptions{K: tc.k, SameKind: tc.sameKind, Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := 0
+			for q := 0; q < c.Len(); q++ {
+				want := bruteForce(c, q, tc.k, tc.sameKind)
+				if !sameNeighbours(got[q], want, 1e-9) {
+					if bad++; bad <= 3 {
+						t.Errorf("query %d (%s):\n got %v\nwant %v", q, c.IDs[q], got[q], want)
+					}
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%d of %d lists differ", bad, c.Len())
+			}
+			if total := int64(c.Len()) * int64(c.Len()); stats.Scored >= total/4 {
+				t.Errorf("pruning scored %d of %d pairs exactly", stats.Scored, total)
+			}
+		})
+	}
+}
+
+func sameNeighbours(a, b []Neighbour, tol float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Doc != b[i].Doc || math.Abs(a[i].Score-b[i].Score) > tol {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSearchIsSymmetricAndBounded(t *testing.T) {
+	rs := releasegen.Generate(releasegen.Options{N: 2000, Seed: 11})
+	c := buildTestCorpus(t, rs)
+	got, _, err := NewIndex(c, 2).Search(context.Background(), allQueries(c.Len()), SearchOptions{K: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, list := range got {
+		for _, nb := range list {
+			if nb.Score <= 0 || nb.Score > 1+1e-12 {
+				t.Fatalf("query %d: score %v outside (0,1]", q, nb.Score)
+			}
+			if back := c.Dot(int(nb.Doc), q); back != nb.Score {
+				t.Fatalf("sim(%d,%d)=%v but sim(%d,%d)=%v", q, nb.Doc, nb.Score, nb.Doc, q, back)
+			}
+			if int(nb.Doc) == q {
+				t.Fatalf("query %d lists itself", q)
+			}
+		}
+	}
+	// a document is its own best match: Dot(i,i) = 1.
+	for i := 0; i < c.Len(); i += 97 {
+		if terms, _ := c.Vector(i); len(terms) > 0 && math.Abs(c.Dot(i, i)-1) > 1e-12 {
+			t.Fatalf("doc %d: |v|² = %v", i, c.Dot(i, i))
+		}
+	}
+}
+
+func TestSearchIsDeterministicAcrossWorkers(t *testing.T) {
+	rs := releasegen.Generate(releasegen.Options{N: 1500, Seed: 3})
+	a := buildTestCorpus(t, rs)
+	slices.Reverse(rs) // arrival order must not matter
+	b := buildTestCorpus(t, rs)
+	ra, _, _ := NewIndex(a, 1).Search(context.Background(), allQueries(a.Len()), SearchOptions{K: 10, Workers: 1})
+	rb, _, _ := NewIndex(b, 2).Search(context.Background(), allQueries(b.Len()), SearchOptions{K: 10, Workers: 2})
+	for q := range ra {
+		if !sameNeighbours(ra[q], rb[q], 0) {
+			t.Fatalf("query %d: %v vs %v", q, ra[q], rb[q])
+		}
+	}
+}
