@@ -72,8 +72,11 @@ func Retry(ctx context.Context, b Backoff, fn func(ctx context.Context) error) e
 			}
 		}
 		err = fn(ctx)
-		if err == nil || !catalog.IsTransient(err) || ctx.Err() != nil {
+		if err == nil || !catalog.IsTransient(err) {
 			return err
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", ctx.Err(), err)
 		}
 	}
 	return fmt.Errorf("%w after %d tries: %w", catalog.ErrUnavailable, attempts, err)
