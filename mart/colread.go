@@ -1,0 +1,212 @@
+package mart
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
+)
+
+// strChunk is one byte-array column chunk decoded to per-row codes into a
+// chunk-local dictionary: the chunk's Parquet dictionary when its pages
+// are dictionary-encoded, extended with the distinct values of any plain
+// pages. Code -1 is null.
+type strChunk struct {
+	codes []int32
+	data  []byte   // the distinct values, concatenated
+	offs  []uint32 // value i is data[offs[i]:offs[i+1]]
+	plain map[string]int32
+	idx   []int32 // scratch
+}
+
+func (s *strChunk) reset() {
+	s.codes = s.codes[:0]
+	s.data = s.data[:0]
+	s.offs = append(s.offs[:0], 0)
+	if s.plain != nil {
+		clear(s.plain)
+	}
+}
+
+// n is the size of the chunk-local dictionary.
+func (s *strChunk) n() int { return len(s.offs) - 1 }
+
+// value is the bytes of dictionary entry i (valid until the next reset).
+func (s *strChunk) value(i int32) []byte { return s.data[s.offs[i]:s.offs[i+1]] }
+
+func (s *strChunk) addValue(b []byte) int32 {
+	s.data = append(s.data, b...)
+	s.offs = append(s.offs, uint32(len(s.data)))
+	return int32(len(s.offs) - 2)
+}
+
+// eachPage calls fn for every page of the chunk, releasing each after fn.
+func eachPage(cc parquet.ColumnChunk, fn func(p parquet.Page) error) error {
+	pages := cc.Pages()
+	defer pages.Close()
+	for {
+		p, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		err = fn(p)
+		parquet.Release(p)
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// expand writes the page's values (vals, one per non-null row) to dst in
+// row order, writing null for rows whose definition level is below max.
+func expand[T any](dst []T, vals []T, def []byte, null T) ([]T, error) {
+	if len(def) == 0 {
+		return append(dst, vals...), nil
+	}
+	j := 0
+	for _, d := range def {
+		if d == 0 {
+			dst = append(dst, null)
+			continue
+		}
+		if j >= len(vals) {
+			return dst, fmt.Errorf("page has fewer values than definition levels")
+		}
+		dst = append(dst, vals[j])
+		j++
+	}
+	return dst, nil
+}
+
+// readStrings decodes a byte-array column chunk into s.
+func readStrings(cc parquet.ColumnChunk, s *strChunk) error {
+	s.reset()
+	dictBase := int32(-1)
+	return eachPage(cc, func(p parquet.Page) error {
+		vals := p.Data()
+		if d := p.Dictionary(); d != nil {
+			if dictBase < 0 {
+				dictBase = int32(s.n())
+				data, offs := dictBytes(d)
+				for i := 0; i+1 < len(offs); i++ {
+					s.addValue(data[offs[i]:offs[i+1]])
+				}
+			}
+			s.idx = append(s.idx[:0], vals.Int32()...)
+			if dictBase > 0 {
+				for i := range s.idx {
+					s.idx[i] += dictBase
+				}
+			}
+		} else {
+			if vals.Kind() != encoding.ByteArray {
+				return fmt.Errorf("column is %s, want BYTE_ARRAY", vals.Kind())
+			}
+			data, offs := vals.ByteArray()
+			if s.plain == nil {
+				s.plain = make(map[string]int32)
+			}
+			s.idx = s.idx[:0]
+			for i := 0; i+1 < len(offs); i++ {
+				b := data[offs[i]:offs[i+1]]
+				c, ok := s.plain[string(b)]
+				if !ok {
+					c = s.addValue(b)
+					s.plain[string(b)] = c
+				}
+				s.idx = append(s.idx, c)
+			}
+		}
+		var err error
+		s.codes, err = expand(s.codes, s.idx, p.DefinitionLevels(), -1)
+		return err
+	})
+}
+
+// readInt64s decodes an INT64 column chunk (plain, delta or dictionary
+// encoded) into dst; valid[i] is false for null rows (valid is nil when the
+// chunk has no nulls).
+func readInt64s(cc parquet.ColumnChunk, dst []int64, valid []bool) ([]int64, []bool, error) {
+	dst, valid = dst[:0], valid[:0]
+	hasNull := false
+	var tmp []int64
+	err := eachPage(cc, func(p parquet.Page) error {
+		vals := p.Data()
+		var v []int64
+		if d := p.Dictionary(); d != nil {
+			dd := d.Page().Data()
+			dv := dd.Int64()
+			tmp = tmp[:0]
+			for _, i := range vals.Int32() {
+				tmp = append(tmp, dv[i])
+			}
+			v = tmp
+		} else {
+			if vals.Kind() != encoding.Int64 {
+				return fmt.Errorf("column is %s, want INT64", vals.Kind())
+			}
+			v = vals.Int64()
+		}
+		def := p.DefinitionLevels()
+		if len(def) > 0 && p.NumNulls() > 0 {
+			if !hasNull {
+				hasNull = true
+				for range dst {
+					valid = append(valid, true)
+				}
+			}
+			for _, d := range def {
+				valid = append(valid, d != 0)
+			}
+		} else if hasNull {
+			for range v {
+				valid = append(valid, true)
+			}
+		}
+		var err error
+		dst, err = expand(dst, v, def, 0)
+		return err
+	})
+	if !hasNull {
+		valid = nil
+	}
+	return dst, valid, err
+}
+
+// readInt32s is readInt64s for INT32 columns; nulls read as null.
+func readInt32s(cc parquet.ColumnChunk, dst []int32, null int32) ([]int32, error) {
+	dst = dst[:0]
+	var tmp []int32
+	err := eachPage(cc, func(p parquet.Page) error {
+		vals := p.Data()
+		var v []int32
+		if d := p.Dictionary(); d != nil {
+			dd := d.Page().Data()
+			dv := dd.Int32()
+			tmp = tmp[:0]
+			for _, i := range vals.Int32() {
+				tmp = append(tmp, dv[i])
+			}
+			v = tmp
+		} else {
+			if vals.Kind() != encoding.Int32 {
+				return fmt.Errorf("column is %s, want INT32", vals.Kind())
+			}
+			v = vals.Int32()
+		}
+		var err error
+		dst, err = expand(dst, v, p.DefinitionLevels(), null)
+		return err
+	})
+	return dst, err
+}
+
+func dictBytes(d parquet.Dictionary) ([]byte, []uint32) {
+	v := d.Page().Data()
+	return v.ByteArray()
+}
