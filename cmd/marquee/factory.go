@@ -148,12 +148,20 @@ func (f *factory) Env(jobName string, d catalog.Date) *job.Env {
 // returned error carries the most severe exit code.
 func (f *factory) runDates(ctx context.Context, jobName string, fn job.Func) error {
 	runner := f.Runner(ctx)
+	dates := f.cfg.Dates
+	if ds, ok := ctx.Value(datesKey{}).([]catalog.Date); ok {
+		dates = ds
+	}
+	rec, _ := ctx.Value(recorderKey{}).(*summaryRecorder)
 	var sums []*job.Summary
 	var errs []error
-	for _, d := range f.cfg.Dates {
+	for _, d := range dates {
 		s, err := runner.Run(ctx, f.Env(jobName, d), fn)
 		sums = append(sums, s)
 		errs = append(errs, err)
+		if rec != nil {
+			rec.add(s)
+		}
 		if ctx.Err() != nil {
 			break
 		}

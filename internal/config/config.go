@@ -204,6 +204,36 @@ func (l *Loader) Load(cmd *cobra.Command) (*Config, error) {
 	return l.decode(cmd, v, file)
 }
 
+// ApplyFlags sets every flag of fs that was not set on the command line from
+// env or the config file (key "<prefix>.<flag>"). `run daily` uses it to give
+// each step the settings its own command would get. It re-reads the file
+// Load found.
+func (l *Loader) ApplyFlags(cfg *Config, fs *pflag.FlagSet, prefix string) error {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if cfg.File != "" {
+		v.SetConfigFile(cfg.File)
+		if err := v.ReadInConfig(); err != nil {
+			return catalog.Usagef("config file %s: %v", cfg.File, err)
+		}
+	}
+	var ferr error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if ferr != nil || f.Changed {
+			return
+		}
+		key := prefix + "." + f.Name
+		val, from, ok := l.lookup(v, key)
+		if !ok {
+			return
+		}
+		if err := fs.Set(f.Name, val); err != nil {
+			ferr = catalog.Usagef("%s: key %q: %v", from, key, err)
+		}
+	})
+	return ferr
+}
+
 // lookup returns the value of key from env (or env *_FILE), then the file.
 func (l *Loader) lookup(v *viper.Viper, key string) (val, from string, ok bool) {
 	if s := l.Getenv(EnvName(key)); s != "" {
