@@ -1,0 +1,49 @@
+package normalize
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var (
+	reRuntimeKo  = regexp.MustCompile(`(?:(\d{1,2})\s*시간)?\s*(?:(\d{1,3})\s*분)?`)
+	reRuntimeISO = regexp.MustCompile(`^PT(?:(\d+)H)?(?:(\d+)M)?(?:\d+S)?$`)
+	reRuntimeEn  = regexp.MustCompile(`(?i)(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,3})\s*m(?:in(?:utes?|s)?)?)?`)
+	reRuntimeNum = regexp.MustCompile(`^(\d{1,3})$`)
+)
+
+// Runtime reads a running time in minutes: "120분", "2시간 30분", "약 150분
+// (인터미션 20분 포함)" (the first duration counts), "PT2H10M", "130 min",
+// "120". An empty text is 0 without error.
+func Runtime(s string) (int, error) {
+	s = Text(s)
+	if s == "" {
+		return 0, nil
+	}
+	if m := reRuntimeISO.FindStringSubmatch(strings.ToUpper(s)); m != nil && (m[1] != "" || m[2] != "") {
+		return minutes(m[1], m[2])
+	}
+	if m := reRuntimeNum.FindStringSubmatch(s); m != nil {
+		return minutes("", m[1])
+	}
+	for _, re := range []*regexp.Regexp{reRuntimeKo, reRuntimeEn} {
+		for _, m := range re.FindAllStringSubmatch(s, -1) {
+			if m[1] != "" || m[2] != "" {
+				return minutes(m[1], m[2])
+			}
+		}
+	}
+	return 0, fmt.Errorf("%w: runtime %q", ErrUnparsed, clip(s))
+}
+
+func minutes(h, m string) (int, error) {
+	hh, _ := strconv.Atoi(h)
+	mm, _ := strconv.Atoi(m)
+	n := hh*60 + mm
+	if n <= 0 || n > 24*60 {
+		return 0, fmt.Errorf("%w: runtime of %d minutes", ErrUnparsed, n)
+	}
+	return n, nil
+}
