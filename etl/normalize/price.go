@@ -12,7 +12,7 @@ import (
 var (
 	freeWords = []string{"무료", "free", "무료관람", "무료입장", "전석무료"}
 	// an amount: "150,000원", "₩55,000", "55000 KRW", "5만원", "5만 5천원", "$25", "¥8,800"
-	rePrice = regexp.MustCompile(`(?i)(₩|\$|US\$|¥|￥|€)?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*(만\s*(?:(\d)\s*천)?\s*원|천\s*원|원|krw|usd|jpy|eur|엔|달러)?`)
+	rePrice     = regexp.MustCompile(`(?i)(₩|\$|US\$|¥|￥|€)?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*(만\s*(?:(\d)\s*천)?\s*원|천\s*원|원|krw|usd|jpy|eur|엔|달러)?`)
 	reGradeTrim = regexp.MustCompile(`^[\s,;:/|·()\[\]-]+|[\s,;:/|·()\[\]:-]+$`)
 )
 
