@@ -40,5 +40,23 @@ func openGCSLake(_ context.Context, _ *factory, uri string) (lake.Store, error) 
 	return nil, fmt.Errorf("%w: GCS lake %s is not wired yet", catalog.ErrUsage, uri)
 }
 
-// extraRecorders are run-history sinks besides the lake (MongoDB runs).
-func (f *factory) extraRecorders(context.Context) []job.Recorder { return nil }
+// extraRecorders are run-history sinks besides the lake: MongoDB `runs` when
+// MongoDB is configured. The client is dialled when the first run is
+// recorded, so commands that never touch MongoDB pay nothing up front, and a
+// MongoDB that is down costs a warning, never the run.
+func (f *factory) extraRecorders(context.Context) []job.Recorder {
+	if f.cfg.MongoURI == "" {
+		return nil
+	}
+	return []job.Recorder{lazyRunStore{f}}
+}
+
+type lazyRunStore struct{ f *factory }
+
+func (l lazyRunStore) RecordRun(ctx context.Context, s *job.Summary) error {
+	c, err := l.f.Mongo(ctx)
+	if err != nil {
+		return err
+	}
+	return mongo.NewRunStore(c, l.f.cfg.MongoDB, l.f.now).RecordRun(ctx, s)
+}
