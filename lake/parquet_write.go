@@ -62,6 +62,7 @@ type partWriter[T any] struct {
 	rows    int64 // rows in the current file
 	inGroup int64 // rows in the current row group
 	total   int64
+	pending []T // rows not yet handed to parquet
 }
 
 func newPartWriter[T any](ctx context.Context, pw *PartitionWriter, schema *parquet.Schema, opts ParquetOptions) *partWriter[T] {
@@ -95,9 +96,32 @@ func (p *partWriter[T]) open() error {
 	return nil
 }
 
-// Write appends rows; it flushes a row group every RowGroupRows rows and
-// rolls the file when it has reached TargetFileBytes.
+// Write appends rows. Rows are handed to parquet in fixed batches of
+// writeBatchRows, so the file layout depends only on the row sequence, not
+// on how callers slice it; a row group is flushed every RowGroupRows rows
+// and the file rolled once it has reached TargetFileBytes.
 func (p *partWriter[T]) Write(rows []T) error {
+	if p.pending == nil {
+		p.pending = make([]T, 0, writeBatchRows)
+	}
+	for len(rows) > 0 {
+		n := copy(p.pending[len(p.pending):cap(p.pending)], rows)
+		p.pending = p.pending[:len(p.pending)+n]
+		p.total += int64(n)
+		rows = rows[n:]
+		if len(p.pending) == cap(p.pending) {
+			if err := p.writePending(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const writeBatchRows = 1024
+
+func (p *partWriter[T]) writePending() error {
+	rows := p.pending
 	for len(rows) > 0 {
 		if p.ow == nil {
 			if err := p.open(); err != nil {
@@ -113,7 +137,6 @@ func (p *partWriter[T]) Write(rows []T) error {
 		}
 		rows = rows[n:]
 		p.rows += n
-		p.total += n
 		p.inGroup += n
 		if p.inGroup >= p.opts.RowGroupRows {
 			if err := p.w.Flush(); err != nil {
@@ -127,6 +150,8 @@ func (p *partWriter[T]) Write(rows []T) error {
 			}
 		}
 	}
+	clear(p.pending)
+	p.pending = p.pending[:0]
 	return nil
 }
 
@@ -148,7 +173,14 @@ func (p *partWriter[T]) closeFile() error {
 }
 
 // Close finishes the current file. It does not commit the partition.
-func (p *partWriter[T]) Close() error { return p.closeFile() }
+func (p *partWriter[T]) Close() error {
+	if len(p.pending) > 0 {
+		if err := p.writePending(); err != nil {
+			return err
+		}
+	}
+	return p.closeFile()
+}
 
 // Abort discards the current file.
 func (p *partWriter[T]) Abort() {

@@ -52,7 +52,7 @@ func strOrNil(s string) *string {
 	return &s
 }
 
-var testKeywords = []string{
+var kwSamples = []string{
 	"뮤지컬", " 뮤지컬 ", "뮤지컬  레미제라블", "뮤지컬\u3000레미제라블", "BTS 콘서트", "bts   콘서트",
 	"Bts 콘서트 ", "\u1100\u1161\u11a8", "각", "전시회", "Exhibition", "EXHIBITION", "   ", "영화 개봉",
 	"오페라의 유령", "오페라의  유령", "야구", "축구 K리그", "축구 k리그", "연극", "IU", "iu",
@@ -94,7 +94,7 @@ func genEvents(seed uint64, d catalog.Date, loc *time.Location, n, users, items 
 				e.Event, e.ItemID = catalog.EventClick, item
 			case p < 85:
 				e.Event = catalog.EventSearch
-				e.Keyword = testKeywords[r.IntN(len(testKeywords))]
+				e.Keyword = kwSamples[r.IntN(len(kwSamples))]
 				e.ResultCount = int32(r.IntN(4)) * int32(r.IntN(20))
 			case p < 92:
 				e.Event, e.ItemID = catalog.EventLike, item

@@ -75,13 +75,13 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
 # spawn PIDFILE LOGFILE CMD...: run CMD detached (own session, no stdin, output
-# to LOGFILE) and record its pid. The pid is written by the process itself just
+# to LOGFILE, without the lock's fd 9) and record its pid. The pid is written by the process itself just
 # before exec, so it is the service's pid whether or not setsid forked.
 spawn() {
 	local pidfile=$1 logfile=$2
 	shift 2
 	rm -f "$pidfile"
-	setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >"$logfile" 2>&1 </dev/null &
+	setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >"$logfile" 2>&1 </dev/null 9>&- &
 }
 
 # stop_pid NAME PIDFILE MARKER: TERM the recorded process, wait, then KILL.
@@ -407,7 +407,7 @@ search_start() {
 				-Epath.data="$run/data" \
 				-Epath.logs="$run/logs" \
 				-Ecluster.routing.allocation.disk.threshold_enabled=false \
-				>"$SEARCH_LOG" 2>&1 </dev/null &
+				>"$SEARCH_LOG" 2>&1 </dev/null 9>&- &
 		)
 	fi
 	local deadline=$((SECONDS + SEARCH_DEADLINE)) started=$SECONDS
@@ -433,9 +433,12 @@ chromium_ensure() {
 		apt_install chromium >"$STATE/chromium-install.log" 2>&1 ||
 			fail_with_log chromium "$STATE/chromium-install.log" "apt-get install chromium failed"
 	fi
-	local out
-	if ! out=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
-		--user-data-dir="$(mktemp -d)" --dump-dom about:blank 2>&1) || [[ $out != *'<html>'* ]]; then
+	local out profile ok=1
+	profile=$(mktemp -d)
+	out=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+		--no-first-run --user-data-dir="$profile" --dump-dom about:blank 2>&1) || ok=0
+	rm -rf "$profile"
+	if ((!ok)) || [[ $out != *'<html>'* ]]; then
 		printf '%s\n' "$out" >"$STATE/chromium-check.log"
 		fail_with_log chromium "$STATE/chromium-check.log" "$CHROMIUM --headless --dump-dom about:blank failed"
 	fi
@@ -527,9 +530,17 @@ cmd_env() {
 	fi
 }
 
+# lock serialises start and stop between concurrent callers (several test
+# runs may start the services at once).
+lock() {
+	mkdir -p "$STATE"
+	exec 9>"$STATE/lock"
+	flock -w 900 9 || die "another services.sh start/stop holds $STATE/lock"
+}
+
 case ${1:-} in
-start) cmd_start ;;
-stop) cmd_stop ;;
+start) lock && cmd_start ;;
+stop) lock && cmd_stop ;;
 status) cmd_status ;;
 env) cmd_env ;;
 *)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"marquee/internal/catalog"
 	"marquee/internal/config"
@@ -54,6 +55,8 @@ func (f *factory) extraRecorders(context.Context) []job.Recorder {
 type lazyRunStore struct{ f *factory }
 
 func (l lazyRunStore) RecordRun(ctx context.Context, s *job.Summary) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
 	c, err := l.f.Mongo(ctx)
 	if err != nil {
 		return err

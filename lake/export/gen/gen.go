@@ -90,10 +90,7 @@ func Write(w io.Writer, cfg Config) error {
 	for i := int64(0); i < cfg.Events; i++ {
 		ts := start + int64(float64(span)*(float64(i)+rng.Float64())/float64(cfg.Events))
 		if cfg.LateEvery > 0 && i%cfg.LateEvery == cfg.LateEvery-1 {
-			ts -= int64(1+rng.IntN(3)) * 86400e6
-		}
-		if ts < start {
-			ts = start + rng.Int64N(86400e6)
+			ts -= int64(1+rng.IntN(3)) * 86400e6 // may fall before the first day: late
 		}
 		if ts >= end {
 			ts = end - 1
