@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"marquee/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -22,6 +24,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("MARQUEE_CONFIG", "/nonexistent")
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/.config")
+			env.Setenv("REPO", testenv.RepoRoot())
 			return nil
 		},
 		RequireExplicitExec: true,
