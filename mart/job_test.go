@@ -23,7 +23,9 @@ func day(s string) catalog.Date {
 	return d
 }
 
-func fromDays(days int32) catalog.Date { return catalog.Date{Year: 1970, Month: 1, Day: 1}.AddDays(int(days)) }
+func fromDays(days int32) catalog.Date {
+	return catalog.Date{Year: 1970, Month: 1, Day: 1}.AddDays(int(days))
+}
 
 func readMart[P, R any](t *testing.T, s lake.Store, name string, d catalog.Date, f func(P) R) []R {
 	t.Helper()
@@ -286,9 +288,9 @@ func TestParseFlags(t *testing.T) {
 
 func TestNormalizeKeyword(t *testing.T) {
 	for in, want := range map[string]string{
-		" 뮤지컬 ":               "뮤지컬",
-		"뮤지컬\u3000 레미제라블":      "뮤지컬 레미제라블",
-		"BTS\t콘서트\n":          "bts 콘서트",
+		" 뮤지컬 ":              "뮤지컬",
+		"뮤지컬\u3000 레미제라블":    "뮤지컬 레미제라블",
+		"BTS\t콘서트\n":         "bts 콘서트",
 		"\u1100\u1161\u11a8": "각", // NFD jamo → NFC syllable
 		"   ":                "",
 		"Ａ\u00a0B":           "ａ b",

@@ -56,7 +56,9 @@ type itemStatPq struct {
 	Books  int64  `parquet:"books"`
 }
 
-func epochDays(d catalog.Date) int32 { return int32(daysBetween(catalog.Date{Year: 1970, Month: 1, Day: 1}, d)) }
+func epochDays(d catalog.Date) int32 {
+	return int32(daysBetween(catalog.Date{Year: 1970, Month: 1, Day: 1}, d))
+}
 
 func toPq[T, P any](rows []T, f func(T) P) []P {
 	out := make([]P, len(rows))
