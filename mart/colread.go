@@ -83,11 +83,15 @@ func expand[T any](dst []T, vals []T, def []byte, null T) ([]T, error) {
 	return dst, nil
 }
 
-// readStrings decodes a byte-array column chunk into s.
-func readStrings(cc parquet.ColumnChunk, s *strChunk) error {
+// readStrings decodes a byte-array column chunk into s. When rowNeed is
+// non-nil, values of plain-encoded pages are looked up only for rows with
+// rowNeed[row]; other rows read as null (dictionary pages cost the same
+// either way).
+func readStrings(cc parquet.ColumnChunk, s *strChunk, rowNeed []bool) error {
 	s.reset()
 	dictBase := int32(-1)
 	return eachPage(cc, func(p parquet.Page) error {
+		row := len(s.codes)
 		vals := p.Data()
 		if d := p.Dictionary(); d != nil {
 			if dictBase < 0 {
@@ -112,7 +116,20 @@ func readStrings(cc parquet.ColumnChunk, s *strChunk) error {
 				s.plain = make(map[string]int32)
 			}
 			s.idx = s.idx[:0]
+			def := p.DefinitionLevels()
+			r := row
 			for i := 0; i+1 < len(offs); i++ {
+				if len(def) > 0 {
+					for r-row < len(def) && def[r-row] == 0 {
+						r++
+					}
+				}
+				if rowNeed != nil && (r >= len(rowNeed) || !rowNeed[r]) {
+					s.idx = append(s.idx, -1)
+					r++
+					continue
+				}
+				r++
 				b := data[offs[i]:offs[i+1]]
 				c, ok := s.plain[string(b)]
 				if !ok {

@@ -169,6 +169,7 @@ type rgBufs struct {
 	itemOf, ageOf, kwOf     []uint32
 	sessOf                  []uint32
 	sessNeed                []bool
+	rowNeed                 []bool
 }
 
 // rgTask is one row group of one file.
@@ -236,7 +237,7 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 	nrows := int(rg.NumRows())
 	a.rows += int64(nrows)
 
-	if err := readStrings(ccs[cols.event], &b.ev); err != nil {
+	if err := readStrings(ccs[cols.event], &b.ev, nil); err != nil {
 		return fmt.Errorf("column event: %w", err)
 	}
 	b.evOf = b.evOf[:0]
@@ -271,7 +272,7 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 
 	itemNeeded := need.views || need.items || need.genre
 	if itemNeeded {
-		if err := readStrings(ccs[cols.item], &b.item); err != nil {
+		if err := readStrings(ccs[cols.item], &b.item, nil); err != nil {
 			return fmt.Errorf("column item_id: %w", err)
 		}
 		if b.itemOf, err = e.items.mapChunk(&b.item, nil, b.itemOf); err != nil {
@@ -280,7 +281,7 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 	}
 	agesNeeded := need.views && need.ages
 	if agesNeeded {
-		if err := readStrings(ccs[cols.age], &b.age); err != nil {
+		if err := readStrings(ccs[cols.age], &b.age, nil); err != nil {
 			return fmt.Errorf("column age_group: %w", err)
 		}
 		if b.ageOf, err = e.ages.mapChunk(&b.age, nil, b.ageOf); err != nil {
@@ -288,7 +289,7 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 		}
 	}
 	if need.search {
-		if err := readStrings(ccs[cols.keyword], &b.kw); err != nil {
+		if err := readStrings(ccs[cols.keyword], &b.kw, nil); err != nil {
 			return fmt.Errorf("column keyword: %w", err)
 		}
 		if b.kwOf, err = e.keywords.mapChunk(&b.kw, nil, b.kwOf); err != nil {
@@ -297,15 +298,17 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 		if b.rc, err = readInt32s(ccs[cols.rc], b.rc, -1); err != nil {
 			return fmt.Errorf("column result_count: %w", err)
 		}
-		if err := readStrings(ccs[cols.session], &b.sess); err != nil {
+		b.rowNeed = b.rowNeed[:0]
+		for _, c := range b.ev.codes {
+			b.rowNeed = append(b.rowNeed, c >= 0 && (b.evOf[c] == evSearch || b.evOf[c] == evClick))
+		}
+		if err := readStrings(ccs[cols.session], &b.sess, b.rowNeed); err != nil {
 			return fmt.Errorf("column session_id: %w", err)
 		}
 		b.sessNeed = grow(b.sessNeed[:0], b.sess.n(), false)
 		for i, c := range b.sess.codes {
-			if c >= 0 {
-				if ev := b.ev.codes[i]; ev >= 0 && (b.evOf[ev] == evSearch || b.evOf[ev] == evClick) {
-					b.sessNeed[c] = true
-				}
+			if c >= 0 && b.rowNeed[i] {
+				b.sessNeed[c] = true
 			}
 		}
 		if b.sessOf, err = sess.mapChunk(&b.sess, b.sessNeed, b.sessOf); err != nil {

@@ -49,6 +49,7 @@ func TestEngineDailyMartsEqualReference(t *testing.T) {
 		{"dictionary columns, packed user ids, many row groups", "dict", false, 7000, 1500, 2},
 		{"optional plain columns, dense user ids", "opt", true, 20000, 5000, 3},
 		{"one row group, one worker", "dict", true, 1 << 30, 1 << 30, 1},
+		{"the export-parquet writer's files", "lake", false, 0, 3000, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

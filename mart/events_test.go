@@ -114,12 +114,30 @@ func genEvents(seed uint64, d catalog.Date, loc *time.Location, n, users, items 
 }
 
 // writeEvents commits events as parquet/events/dt=d in files of perFile
-// rows and row groups of perGroup rows, in layout "dict" or "opt".
+// rows and row groups of perGroup rows, in layout "dict", "opt" or "lake"
+// (lake.EventsWriter, what export-parquet writes).
 func writeEvents(t testing.TB, s lake.Store, d catalog.Date, evs []catalog.Event, layout string, perFile, perGroup int) {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 	pw := lake.NewPartitionWriter(s, lake.PartitionPath(lake.ZoneParquetEvents, d), "export-parquet", "test", now)
+	if layout == "lake" { // the export-parquet job's own writer
+		w := lake.NewEventsWriter(ctx, pw, lake.ParquetOptions{RowGroupRows: int64(perGroup)})
+		rows := make([]lake.EventRow, len(evs))
+		for i := range evs {
+			rows[i] = lake.EventRowOf(&evs[i])
+		}
+		if err := w.Write(rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pw.Commit(ctx, lake.CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	for lo := 0; lo < len(evs); lo += perFile {
 		chunk := evs[lo:min(lo+perFile, len(evs))]
 		name := pw.NextName("part", ".parquet")

@@ -91,7 +91,7 @@ func TestRunAllMartsEqualReference(t *testing.T) {
 	for d := first; !last.Before(d); d = d.AddDays(1) {
 		evs := genEvents(uint64(d.Day), d, loc, 6000, 800, items, d.Day%2 == 0)
 		byDay[d] = evs
-		writeEvents(t, s, d, evs, []string{"dict", "opt"}[d.Day%2], 2500, 1000)
+		writeEvents(t, s, d, evs, []string{"dict", "opt", "lake"}[d.Day%3], 2500, 1000)
 	}
 	opts := Options{Top: 10, Window: 5, HalfLife: 2, Weights: Weights{View: 1, Click: 2, Like: 3, Book: 5}, Drift: -1}
 	pop := &fakePopular{fail: 1}
@@ -171,7 +171,7 @@ func TestRunEdges(t *testing.T) {
 		}
 		for i, ds := range days {
 			d := day(ds)
-			writeEvents(t, s, d, genEvents(uint64(i), d, loc, 3000, 300, 100, false), "dict", 3000, 1000)
+			writeEvents(t, s, d, genEvents(uint64(i), d, loc, 3000, 300, 100, false), "lake", 3000, 1000)
 		}
 		return s
 	}
