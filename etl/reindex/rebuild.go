@@ -220,7 +220,7 @@ func prune(ctx context.Context, env *job.Env, opts Options, deps Deps, current s
 	}
 	re := versionedRe(opts.Alias)
 	newestFirst(infos)
-	var deleted []string
+	deleted := []string{}
 	kept := 0
 	var errs []error
 	for _, in := range infos {
