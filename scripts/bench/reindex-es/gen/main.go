@@ -50,7 +50,7 @@ func main() {
 			Venue: pick(r, venues), Region: catalog.Regions[r.IntN(len(catalog.Regions))],
 			StartDate: start, EndDate: start.AddDays(r.IntN(90)), AgeRating: pick(r, ratings),
 			Description: title + " — " + pick(r, words) + " " + pick(r, words) + " " + pick(r, names) + " 출연, " + pick(r, venues) + "에서 공연합니다.",
-			Tags: []string{pick(r, genres), pick(r, words)}, Locale: "ko-KR",
+			Tags:        []string{pick(r, genres), pick(r, words)}, Locale: "ko-KR",
 			Poster:    &catalog.Poster{URL: "https://img.example/" + sid + ".jpg"},
 			FirstSeen: base, LastSeen: base, UpdatedAt: base.Add(time.Duration(i) * time.Second),
 		}
