@@ -173,6 +173,20 @@ func (s *ReleaseStore) SetPoster(ctx context.Context, id string, p catalog.Poste
 	return nil
 }
 
+// DeleteReleases deletes the releases with these ids (ones a cross-source
+// merge folded into another release); missing ids are not an error.
+func (s *ReleaseStore) DeleteReleases(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	if _, err := s.coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return releaseErr("delete releases", err)
+	}
+	return nil
+}
+
 // GetRelease returns release id; a missing release is catalog.ErrNotFound.
 func (s *ReleaseStore) GetRelease(ctx context.Context, id string) (*catalog.Release, error) {
 	ctx, cancel := s.opCtx(ctx)

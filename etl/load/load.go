@@ -1,0 +1,623 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"marquee/etl/normalize"
+	"marquee/internal/catalog"
+	"marquee/internal/job"
+	"marquee/lake"
+)
+
+// JobName is the job's name in summaries, locks and the quarantine zone.
+const JobName = "load-mongo"
+
+// Defaults of Options.
+const (
+	DefaultBatchSize  = 1000
+	DefaultMaxRejects = 0.05
+	DefaultOpTimeout  = 60 * time.Second
+)
+
+// Sink is where releases are upserted (internal/mongo.ReleaseStore).
+// Implementations are safe for concurrent use; errors worth retrying are
+// catalog.Transient.
+type Sink interface {
+	// EnsureIndexes creates the sink's indexes; idempotent.
+	EnsureIndexes(ctx context.Context) error
+	// LookupReleases returns the stored stamps (ID, ContentHash, FirstSeen,
+	// LastSeen, Poster.URL) of those of ids that exist.
+	LookupReleases(ctx context.Context, ids []string) (map[string]*catalog.Release, error)
+	// WriteReleases upserts every release of upserts (content set,
+	// first_seen lowered, last_seen raised, stored poster image kept) and
+	// moves only the seen stamps of touches, in one idempotent call.
+	WriteReleases(ctx context.Context, upserts, touches []*catalog.Release) error
+	// SetPoster replaces a release's poster (used to drop a stored image
+	// when the poster URL changed).
+	SetPoster(ctx context.Context, id string, p catalog.Poster) error
+	// DeleteReleases deletes releases by id (ones folded into a
+	// cross-source release); missing ids are not an error.
+	DeleteReleases(ctx context.Context, ids []string) error
+}
+
+// Options tune a load.
+type Options struct {
+	// BatchSize is the number of documents per bulk call (default 1000).
+	BatchSize int
+	// Workers is the number of parallel bulk calls and normalisers
+	// (default GOMAXPROCS, at least 2).
+	Workers int
+	// MaxRejects is the largest allowed fraction of quarantined records
+	// (default 0.05); over it the job ends with catalog.ErrRejectThreshold.
+	// A negative value allows none.
+	MaxRejects float64
+	// NoMerge turns the cross-source merge off.
+	NoMerge bool
+	// Sources limits the load to these raw sources (default: every source
+	// with a partition for the date).
+	Sources []string
+	// Retry is the retry policy of each server call (default job.DefaultBackoff).
+	Retry job.Backoff
+	// Output names the written dataset in the summary
+	// (e.g. "mongodb://host/marquee.releases").
+	Output string
+}
+
+// Deps are the job's dependencies.
+type Deps struct {
+	Lake lake.Store
+	Sink Sink
+}
+
+func (o *Options) defaults() error {
+	if o.BatchSize == 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.BatchSize < 0 {
+		return catalog.Usagef("--batch-size must be positive, got %d", o.BatchSize)
+	}
+	if o.Workers == 0 {
+		o.Workers = max(2, runtime.GOMAXPROCS(0))
+	}
+	if o.Workers < 0 || o.Workers > 256 {
+		return catalog.Usagef("--workers must be between 1 and 256, got %d", o.Workers)
+	}
+	if o.MaxRejects == 0 {
+		o.MaxRejects = DefaultMaxRejects
+	}
+	if o.MaxRejects > 1 {
+		return catalog.Usagef("--max-rejects is a fraction between 0 and 1, got %g", o.MaxRejects)
+	}
+	if o.Retry.Attempts == 0 {
+		o.Retry = job.DefaultBackoff
+	}
+	return nil
+}
+
+// counts are what the summary reports.
+type counts struct {
+	read, rejected, duplicates       int64
+	inserted, updated, touched, same int64
+	folded, deleted, posterResets    int64
+	issues                           map[string]int64
+}
+
+// Run loads the raw partitions raw/releases/source=*/dt=<env.Date> into the
+// sink: every line is parsed and normalised (etl/normalize); bad lines and
+// records that cannot become releases go to quarantine/load-mongo/dt=D with
+// the reason; the same source item seen twice is kept once; the same
+// release on two sites is merged (unless NoMerge); then only releases whose
+// content hash or seen stamps changed are written, in unordered bulk calls
+// of BatchSize on Workers parallel workers, each retried on transient
+// errors. A rerun of an unchanged date writes nothing.
+//
+// Errors: catalog.ErrNothingToDo when no raw partition exists for the date;
+// catalog.ErrUnavailable when the sink stays down (batches written before
+// stay written: every write is an idempotent upsert, so the rerun completes
+// the load); catalog.ErrRejectThreshold after a complete load whose
+// quarantined share is over MaxRejects.
+func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summary, error) {
+	s := job.NewSummary(env)
+	if err := opts.defaults(); err != nil {
+		return s, err
+	}
+	if deps.Lake == nil || deps.Sink == nil {
+		return s, fmt.Errorf("%s: missing dependency (lake or sink)", JobName)
+	}
+	parts, err := findPartitions(ctx, deps.Lake, env.Date, opts.Sources)
+	if err != nil {
+		return s, fmt.Errorf("%s: list raw partitions: %w", JobName, err)
+	}
+	if len(parts) == 0 {
+		return s, fmt.Errorf("%s: no raw partition for %s under %s/%s: %w", JobName, env.Date, deps.Lake.URI(), lake.ZoneRawReleases, catalog.ErrNothingToDo)
+	}
+	for _, p := range parts {
+		s.Inputs = append(s.Inputs, deps.Lake.URI()+"/"+p.dir)
+	}
+
+	c := &counts{issues: map[string]int64{}}
+	releases, rejects, err := readAll(ctx, env, opts, deps.Lake, parts, c)
+	if err != nil {
+		return s, err
+	}
+
+	var q *lake.Quarantine
+	if !env.DryRun {
+		q = lake.NewQuarantine(ctx, deps.Lake, JobName, env.RunID, env.Date, env.Now)
+	}
+	fail := func(err error) (*job.Summary, error) {
+		if q != nil {
+			q.Abort(context.WithoutCancel(ctx))
+		}
+		fill(s, c, opts, env)
+		return s, err
+	}
+	if q != nil {
+		for _, r := range rejects {
+			if err := q.Reject(r.reason, r.origin, r.record); err != nil {
+				return fail(fmt.Errorf("%s: quarantine: %w", JobName, err))
+			}
+		}
+	}
+
+	releases, dups := normalize.DedupBySource(releases)
+	c.duplicates = int64(dups)
+
+	if !env.DryRun {
+		if err := job.Retry(ctx, opts.Retry, deps.Sink.EnsureIndexes); err != nil {
+			return fail(fmt.Errorf("%s: ensure indexes: %w", JobName, err))
+		}
+	}
+	stored, err := lookupAll(ctx, opts, deps.Sink, ids(releases))
+	if err != nil {
+		return fail(err)
+	}
+	var folded []string
+	if !opts.NoMerge {
+		releases, folded = normalize.MergeCrossSource(releases, func(id string) bool { return stored[id] != nil })
+		c.folded = int64(len(folded))
+	}
+
+	plan := planWrites(env, releases, stored, c)
+	var staleFolded []string
+	for _, id := range folded {
+		if stored[id] != nil {
+			staleFolded = append(staleFolded, id)
+		}
+	}
+	if env.DryRun {
+		c.deleted = int64(len(staleFolded))
+		fill(s, c, opts, env)
+		s.Detail("dry_run", true)
+		return s, nil
+	}
+
+	for _, id := range sortedKeys(plan.posterResets) {
+		err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+			return deps.Sink.SetPoster(ctx, id, plan.posterResets[id])
+		})
+		if err != nil && !errors.Is(err, catalog.ErrNotFound) {
+			return fail(fmt.Errorf("%s: reset poster of %s: %w", JobName, id, err))
+		}
+		c.posterResets++
+	}
+	if err := writeBatches(ctx, env, opts, deps.Sink, plan); err != nil {
+		return fail(err)
+	}
+	if len(staleFolded) > 0 {
+		if err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+			return deps.Sink.DeleteReleases(ctx, staleFolded)
+		}); err != nil {
+			return fail(fmt.Errorf("%s: delete merged duplicates: %w", JobName, err))
+		}
+		c.deleted = int64(len(staleFolded))
+	}
+	if err := q.Commit(ctx); err != nil {
+		return fail(fmt.Errorf("%s: commit quarantine: %w", JobName, err))
+	}
+	fill(s, c, opts, env)
+	if opts.Output != "" {
+		s.Outputs = append(s.Outputs, opts.Output)
+	}
+	s.Outputs = append(s.Outputs, deps.Lake.URI()+"/"+q.Dir())
+	if c.read > 0 && exceeds(c.rejected, c.read, opts.MaxRejects) {
+		return s, fmt.Errorf("%s: %d of %d records quarantined (%.1f%%, limit %.1f%%) in %s: %w",
+			JobName, c.rejected, c.read, 100*float64(c.rejected)/float64(c.read), 100*max(opts.MaxRejects, 0),
+			deps.Lake.URI()+"/"+q.Dir(), catalog.ErrRejectThreshold)
+	}
+	return s, nil
+}
+
+func exceeds(rejected, read int64, limit float64) bool {
+	if limit < 0 {
+		return rejected > 0
+	}
+	return float64(rejected) > limit*float64(read)
+}
+
+// fill copies the counts into the summary.
+func fill(s *job.Summary, c *counts, opts Options, env *job.Env) {
+	s.Read = c.read
+	s.Quarantined = c.rejected
+	s.Skipped = c.same + c.duplicates + c.folded
+	prefix := ""
+	if env.DryRun {
+		prefix = "would_"
+	} else {
+		s.Written = c.inserted + c.updated + c.touched
+	}
+	s.Detail(prefix+"insert", c.inserted)
+	s.Detail(prefix+"update", c.updated)
+	s.Detail(prefix+"touch", c.touched)
+	s.Detail(prefix+"delete_merged", c.deleted)
+	s.Detail("unchanged", c.same)
+	s.Detail("duplicates", c.duplicates)
+	s.Detail("merged", c.folded)
+	s.Detail("quarantined", c.rejected)
+	s.Detail("merge", !opts.NoMerge)
+	s.Detail("batch_size", opts.BatchSize)
+	s.Detail("workers", opts.Workers)
+	if c.posterResets > 0 {
+		s.Detail("poster_resets", c.posterResets)
+	}
+	if len(c.issues) > 0 {
+		s.Detail("field_issues", c.issues)
+	}
+}
+
+func ids(rs []*catalog.Release) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// partition is one source's raw partition for the date.
+type partition struct {
+	source, dir string
+}
+
+// findPartitions lists raw/releases/source=*/dt=D with a committed manifest.
+func findPartitions(ctx context.Context, st lake.Store, d catalog.Date, only []string) ([]partition, error) {
+	objs, err := st.List(ctx, lake.ZoneRawReleases+"/source=")
+	if err != nil {
+		return nil, err
+	}
+	suffix := "/dt=" + d.String() + "/" + lake.ManifestName
+	var out []partition
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, suffix) {
+			continue
+		}
+		dir := strings.TrimSuffix(o.Key, "/"+lake.ManifestName)
+		src := strings.TrimPrefix(strings.TrimSuffix(dir, "/dt="+d.String()), lake.ZoneRawReleases+"/source=")
+		if strings.Contains(src, "/") || (len(only) > 0 && !slices.Contains(only, src)) {
+			continue
+		}
+		out = append(out, partition{source: src, dir: dir})
+	}
+	return out, nil
+}
+
+// lookupAll fetches the stored stamps of ids in BatchSize chunks on Workers.
+func lookupAll(ctx context.Context, opts Options, sink Sink, all []string) (map[string]*catalog.Release, error) {
+	out := make(map[string]*catalog.Release, len(all))
+	var mu sync.Mutex
+	err := forEachChunk(ctx, opts.Workers, len(all), opts.BatchSize, func(ctx context.Context, n, lo, hi int) error {
+		var m map[string]*catalog.Release
+		err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+			var err error
+			m, err = sink.LookupReleases(ctx, all[lo:hi])
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("%s: lookup batch %d: %w", JobName, n, err)
+		}
+		mu.Lock()
+		for k, v := range m {
+			out[k] = v
+		}
+		mu.Unlock()
+		return nil
+	})
+	return out, err
+}
+
+// forEachChunk calls fn for chunks [lo, hi) of n items on workers
+// goroutines; the first error cancels the rest and is returned.
+func forEachChunk(ctx context.Context, workers, n, size int, fn func(ctx context.Context, chunk, lo, hi int) error) error {
+	if n == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan int)
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				lo := c * size
+				hi := min(lo+size, n)
+				if err := fn(ctx, c, lo, hi); err != nil {
+					errOnce.Do(func() { firstErr = err; cancel() })
+					return
+				}
+			}
+		}()
+	}
+	nchunks := (n + size - 1) / size
+feed:
+	for c := 0; c < nchunks; c++ {
+		select {
+		case chunks <- c:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(chunks)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// reject is one quarantined record.
+type reject struct {
+	reason, origin string
+	record         []byte
+}
+
+// maxQuarantinedBytes caps the copy of a rejected line kept in quarantine.
+const maxQuarantinedBytes = 1 << 20
+
+func rejectRecord(reason string, o lake.Origin, line []byte) reject {
+	rec := line
+	if len(rec) > maxQuarantinedBytes {
+		// Not valid JSON once cut: lake.Quarantine stores it as a string.
+		rec = append(append([]byte(nil), rec[:maxQuarantinedBytes/16]...), []byte("…(truncated)")...)
+	} else {
+		rec = append([]byte(nil), rec...)
+	}
+	return reject{reason: reason, origin: o.String(), record: rec}
+}
+
+// item is one raw line on its way to a normaliser.
+type item struct {
+	seq    int
+	source string
+	origin lake.Origin
+	line   []byte
+	err    error
+}
+
+// result is a normaliser's verdict on one item.
+type result struct {
+	seq     int
+	release *catalog.Release
+	reject  *reject
+	issues  []normalize.Issue
+}
+
+// readAll scans every partition and normalises its lines on Workers
+// goroutines; results come back in input order.
+func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, parts []partition, c *counts) ([]*catalog.Release, []reject, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	nopts := normalize.Options{Ref: env.Date, Loc: env.Loc}
+	items := make(chan item, 256)
+	results := make(chan result, 256)
+	var wg sync.WaitGroup
+	for w := 0; w < opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range items {
+				results <- normalizeItem(it, nopts)
+			}
+		}()
+	}
+	var all []result
+	done := make(chan struct{})
+	go func() {
+		for r := range results {
+			all = append(all, r)
+		}
+		close(done)
+	}()
+
+	prog := env.Progress(JobName+" read", 0)
+	seq := 0
+	var scanErr error
+	for _, p := range parts {
+		err := lake.ScanPartition(ctx, st, p.dir, func(o lake.Origin, line []byte, lineErr error) error {
+			it := item{seq: seq, source: p.source, origin: o, err: lineErr}
+			if lineErr == nil {
+				it.line = append([]byte(nil), line...)
+			}
+			seq++
+			prog.Add(1)
+			select {
+			case items <- it:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err != nil {
+			scanErr = fmt.Errorf("%s: read %s: %w", JobName, p.dir, err)
+			break
+		}
+	}
+	close(items)
+	wg.Wait()
+	close(results)
+	<-done
+	prog.Finish()
+	if scanErr != nil {
+		return nil, nil, scanErr
+	}
+
+	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
+	c.read = int64(len(all))
+	var rels []*catalog.Release
+	var rejects []reject
+	for _, r := range all {
+		for _, is := range r.issues {
+			c.issues[is.Field]++
+		}
+		if r.reject != nil {
+			rejects = append(rejects, *r.reject)
+			continue
+		}
+		rels = append(rels, r.release)
+	}
+	c.rejected = int64(len(rejects))
+	env.Log.Info("raw records read", "partitions", len(parts), "read", c.read, "releases", len(rels), "quarantined", c.rejected)
+	return rels, rejects, nil
+}
+
+func normalizeItem(it item, o normalize.Options) (res result) {
+	res.seq = it.seq
+	defer func() { // a normaliser bug must not lose the record or crash the job
+		if p := recover(); p != nil {
+			res.release = nil
+			rj := rejectRecord(fmt.Sprintf("internal error normalising: %v", p), it.origin, it.line)
+			res.reject = &rj
+		}
+	}()
+	if it.err != nil {
+		rj := rejectRecord(fmt.Sprintf("unreadable line: %v", it.err), it.origin, it.line)
+		res.reject = &rj
+		return res
+	}
+	var raw catalog.RawRecord
+	if err := json.Unmarshal(it.line, &raw); err != nil {
+		rj := rejectRecord("bad JSON: "+err.Error(), it.origin, it.line)
+		res.reject = &rj
+		return res
+	}
+	if raw.Source == "" {
+		raw.Source = it.source
+	} else if raw.Source != it.source {
+		rj := rejectRecord(fmt.Sprintf("source %q in partition of source %q", clip(raw.Source), it.source), it.origin, it.line)
+		res.reject = &rj
+		return res
+	}
+	r, issues, err := normalize.Release(&raw, o)
+	if err != nil {
+		rj := rejectRecord(err.Error(), it.origin, it.line)
+		res.reject = &rj
+		return res
+	}
+	res.release, res.issues = r, issues
+	return res
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
+}
+
+// plan is what the write phase does.
+type plan struct {
+	upserts, touches []*catalog.Release
+	posterResets     map[string]catalog.Poster
+}
+
+// planWrites compares each release with its stored stamps: new → insert;
+// content changed and not older than what is stored → update; same content
+// (or older content) with wider seen stamps → touch; else unchanged.
+func planWrites(env *job.Env, rs []*catalog.Release, stored map[string]*catalog.Release, c *counts) plan {
+	p := plan{posterResets: map[string]catalog.Poster{}}
+	now := env.Now().UTC()
+	for _, r := range rs {
+		r.ContentHash = normalize.ContentHash(r)
+		r.UpdatedAt = now
+		old := stored[r.ID]
+		switch {
+		case old == nil:
+			c.inserted++
+			p.upserts = append(p.upserts, r)
+		case old.ContentHash != r.ContentHash && !r.LastSeen.Before(old.LastSeen):
+			c.updated++
+			p.upserts = append(p.upserts, r)
+			if old.Poster != nil && r.Poster != nil && old.Poster.URL != r.Poster.URL {
+				p.posterResets[r.ID] = catalog.Poster{URL: r.Poster.URL}
+			}
+		case r.FirstSeen.Before(old.FirstSeen) || r.LastSeen.After(old.LastSeen):
+			c.touched++
+			p.touches = append(p.touches, r)
+		default:
+			c.same++
+		}
+	}
+	return p
+}
+
+// writeBatches writes the plan in BatchSize bulk calls on Workers.
+func writeBatches(ctx context.Context, env *job.Env, opts Options, sink Sink, p plan) error {
+	type op struct {
+		r     *catalog.Release
+		touch bool
+	}
+	ops := make([]op, 0, len(p.upserts)+len(p.touches))
+	for _, r := range p.upserts {
+		ops = append(ops, op{r: r})
+	}
+	for _, r := range p.touches {
+		ops = append(ops, op{r: r, touch: true})
+	}
+	prog := env.Progress(JobName+" write", int64(len(ops)))
+	defer prog.Finish()
+	return forEachChunk(ctx, opts.Workers, len(ops), opts.BatchSize, func(ctx context.Context, n, lo, hi int) error {
+		var ups, touches []*catalog.Release
+		for _, o := range ops[lo:hi] {
+			if o.touch {
+				touches = append(touches, o.r)
+			} else {
+				ups = append(ups, o.r)
+			}
+		}
+		tries := 0
+		err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+			tries++
+			if tries > 1 {
+				env.Log.Warn("retrying batch", "batch", n, "try", tries)
+			}
+			return sink.WriteReleases(ctx, ups, touches)
+		})
+		if err != nil {
+			return fmt.Errorf("%s: batch %d (%d documents): %w", JobName, n, hi-lo, err)
+		}
+		prog.Add(int64(hi - lo))
+		return nil
+	})
+}
