@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -116,7 +115,7 @@ func (f *factory) Runner(ctx context.Context) *job.Runner {
 	r := &job.Runner{
 		Stdout:  f.stdout,
 		Log:     f.log,
-		Locker:  job.FileLocker{Dir: filepath.Join(f.cfg.DataDir, "locks")},
+		Locker:  f.locker(ctx),
 		Metrics: f.metrics,
 		Lineage: f.lineage,
 	}

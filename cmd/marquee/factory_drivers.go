@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"marquee/internal/catalog"
@@ -62,4 +64,25 @@ func (l lazyRunStore) RecordRun(ctx context.Context, s *job.Summary) error {
 		return err
 	}
 	return mongo.NewRunStore(c, l.f.cfg.MongoDB, l.f.now).RecordRun(ctx, s)
+}
+
+// locker is the run lock from the "lock" config key: flock files under
+// data-dir, or MongoDB leases for runs spread over machines.
+func (f *factory) locker(ctx context.Context) job.Locker {
+	if f.cfg.Lock == "mongo" {
+		return mongoLocker{f}
+	}
+	return job.FileLocker{Dir: filepath.Join(f.cfg.DataDir, "locks")}
+}
+
+type mongoLocker struct{ f *factory }
+
+func (m mongoLocker) Lock(ctx context.Context, jobName string, d catalog.Date) (func(), error) {
+	c, err := m.f.Mongo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s/%d", host, os.Getpid())
+	return mongo.NewLocker(c, m.f.cfg.MongoDB, owner, 10*time.Minute, m.f.now).Lock(ctx, jobName, d)
 }

@@ -50,6 +50,10 @@ type Config struct {
 	ParentRunID   string
 	ParentJobName string
 
+	// Lock is the run lock: "file" (flock under data-dir, one machine) or
+	// "mongo" (leases in MongoDB locks, for runs spread over machines).
+	Lock string
+
 	// Sites is the site-definitions file for crawl ("sites" key or --sites).
 	Sites string
 
@@ -88,7 +92,7 @@ var secretKeys = []string{"search-password", "search-api-key"}
 var fileKeys = []string{"mongo-uri", "search-password", "search-api-key"}
 
 // extraKeys are config keys that are not flags.
-var extraKeys = []string{"sites", "search-username", "gcs-credentials-file"}
+var extraKeys = []string{"sites", "lock", "search-username", "gcs-credentials-file"}
 
 // AddGlobalFlags registers the global flags on the root command.
 func AddGlobalFlags(fs *pflag.FlagSet) {
@@ -411,6 +415,10 @@ func (l *Loader) decode(cmd *cobra.Command, v *viper.Viper, file string) (*Confi
 	c.SearchUsername, _, _ = l.lookup(v, "search-username")
 	c.GCSCredentials, _, _ = l.lookup(v, "gcs-credentials-file")
 	c.Sites, _, _ = l.lookup(v, "sites")
+	c.Lock, _, _ = l.lookup(v, "lock")
+	if c.Lock == "" {
+		c.Lock = "file"
+	}
 	for _, s := range structuredKeys {
 		cmdName, key, _ := strings.Cut(s, ".")
 		if raw := v.Get(s); raw != nil {
@@ -452,6 +460,11 @@ func (c *Config) validate(l *Loader, get func(string) string) error {
 		return catalog.Usagef("--tz %q: %v", c.TZ, err)
 	}
 	c.Loc = loc
+	switch c.Lock {
+	case "file", "mongo":
+	default:
+		return catalog.Usagef("lock %q: want file or mongo", c.Lock)
+	}
 	switch c.LogFormat {
 	case "", "text", "json":
 	default:
@@ -601,5 +614,6 @@ func (c *Config) Redacted() [][2]string {
 		{FlagParentRunID, c.ParentRunID},
 		{FlagParentJobName, c.ParentJobName},
 		{"sites", c.Sites},
+		{"lock", c.Lock},
 	}
 }
