@@ -1,0 +1,17 @@
+-- ranking_age_daily (DuckDB): popular_daily per (day, age_group); events
+-- without an age_group are left out. Inputs as popular_daily.sql.
+WITH v AS (
+    SELECT dt, age_group, item_id, count(*) AS views, count(DISTINCT user_id) AS viewers
+    FROM events
+    WHERE event = 'view' AND item_id IS NOT NULL AND item_id <> '' AND user_id IS NOT NULL
+      AND age_group IS NOT NULL AND age_group <> ''
+    GROUP BY dt, age_group, item_id
+), r AS (
+    SELECT dt, age_group, item_id, views, viewers,
+           row_number() OVER (PARTITION BY dt, age_group ORDER BY views DESC, item_id ASC) AS rank
+    FROM v
+)
+SELECT dt, age_group, CAST(rank AS INTEGER) AS rank, item_id, views, viewers
+FROM r
+WHERE getvariable('top') <= 0 OR rank <= getvariable('top')
+ORDER BY dt, age_group, rank;

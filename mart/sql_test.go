@@ -1,0 +1,90 @@
+package mart
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"marquee/internal/job"
+	"marquee/internal/testenv"
+	"marquee/lake"
+)
+
+// benchPython returns the bench venv's python (scripts/bench/venv.sh
+// creates it once, with DuckDB).
+func benchPython(t *testing.T) string {
+	t.Helper()
+	root := testenv.RepoRoot()
+	out, err := exec.Command("bash", filepath.Join(root, "scripts/bench/venv.sh")).Output()
+	if err != nil {
+		t.Fatalf("scripts/bench/venv.sh (creates the DuckDB venv): %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestSQLMartsEqualEngineOnDuckDB runs mart/sql/duckdb/*.sql on DuckDB over
+// the same small lake build-mart reads and compares every row of every mart.
+func TestSQLMartsEqualEngineOnDuckDB(t *testing.T) {
+	py := benchPython(t)
+	ctx := context.Background()
+	loc, _ := time.LoadLocation("Asia/Seoul")
+	dir := t.TempDir()
+	s, err := lake.NewLocalStore(filepath.Join(dir, "lake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const items = 200
+	for d := day("2026-11-17"); !day("2026-11-20").Before(d); d = d.AddDays(1) {
+		writeEvents(t, s, d, genEvents(uint64(d.Day), d, loc, 4000, 600, items, d.Day%2 == 0),
+			[]string{"dict", "opt", "lake"}[d.Day%3], 1500, 700)
+	}
+	genres := testGenres(items)
+	var buf bytes.Buffer
+	for id, gs := range genres {
+		b, _ := json.Marshal(map[string]any{"id": id, "genres": gs, "title": "공연 " + id})
+		buf.Write(append(b, '\n'))
+	}
+	gpath := filepath.Join(dir, "releases.jsonl")
+	if err := os.WriteFile(gpath, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	from, to := day("2026-11-18"), day("2026-11-20")
+	opts := Options{From: from, To: to, Top: 10, Window: 3, HalfLife: 1.5, Drift: -1}
+	if _, err := Run(ctx, job.TestEnv(JobName, to), opts, Deps{Lake: s, Genres: JSONLGenres{Path: gpath}}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, filepath.Join(testenv.RepoRoot(), "mart/sql/duckdb_marts.py"),
+		"--lake", s.URI(), "--from", from.String(), "--to", to.String(), "--marts", strings.Join(Names, ","),
+		"--top", "10", "--window", "3", "--half-life", "1.5", "--genres", gpath, "--threads", "2")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var res struct {
+		Marts map[string]struct {
+			Rows        int64
+			MarqueeRows int64 `json:"marquee_rows"`
+			Equal       bool
+			Diff        [][]string
+		}
+	}
+	if jerr := json.Unmarshal(out, &res); jerr != nil {
+		t.Fatalf("duckdb_marts.py: %v %v\n%s\n%s", err, jerr, out, stderr.String())
+	}
+	for _, m := range Names {
+		r, ok := res.Marts[m]
+		switch {
+		case !ok:
+			t.Errorf("%s: not compared", m)
+		case r.MarqueeRows == 0:
+			t.Errorf("%s: no rows to compare", m)
+		case !r.Equal || r.Rows != r.MarqueeRows:
+			t.Errorf("%s: DuckDB SQL and build-mart differ (%d marquee rows): %v", m, r.MarqueeRows, r.Diff)
+		}
+	}
+}
