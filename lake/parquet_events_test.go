@@ -165,3 +165,7 @@ func TestEventsParquetRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestReleasesSchemaGolden(t *testing.T) {
+	golden(t, "releases_schema.golden", ReleasesSchema.String()+"\n")
+}
