@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"google.golang.org/api/option"
+
 	"marquee/internal/catalog"
 	"marquee/internal/config"
 	"marquee/internal/job"
 	"marquee/internal/mongo"
 	"marquee/lake"
+	"marquee/lake/gcs"
 )
 
 // Mongo returns the MongoDB client from --mongo-uri, connected and pinged
@@ -38,9 +41,24 @@ func (f *factory) Mongo(ctx context.Context) (*mongo.Client, error) {
 	return c, nil
 }
 
-// openGCSLake opens a gs://bucket/prefix lake.
-func openGCSLake(_ context.Context, _ *factory, uri string) (lake.Store, error) {
-	return nil, fmt.Errorf("%w: GCS lake %s is not wired yet", catalog.ErrUsage, uri)
+// openGCSLake opens a gs://bucket/prefix lake and checks the bucket answers.
+// Credentials: gcs-credentials-file, else Application Default Credentials;
+// STORAGE_EMULATOR_HOST points the client at an emulator.
+func openGCSLake(ctx context.Context, f *factory, uri string) (lake.Store, error) {
+	var opts []option.ClientOption
+	if f.cfg.GCSCredentials != "" {
+		opts = append(opts, option.WithAuthCredentialsFile(option.ServiceAccount, f.cfg.GCSCredentials))
+	}
+	s, err := gcs.OpenURI(ctx, uri, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := job.Retry(ctx, job.DefaultBackoff, s.Ping); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	f.closers = append(f.closers, func(context.Context) error { return s.Close() })
+	return s, nil
 }
 
 // extraRecorders are run-history sinks besides the lake: MongoDB `runs` when
