@@ -146,7 +146,12 @@ func toContentDoc(r *catalog.Release) *contentDoc {
 	return d
 }
 
-// toReleaseDoc is the whole stored document of r (tests, replace-style writers).
+// ReleaseDocument returns the whole stored document of r, as WriteReleases
+// would leave it after inserting r, for replace-style writers (the
+// load-mongo benchmark's peer loader) and tools.
+func ReleaseDocument(r *catalog.Release) any { return toReleaseDoc(r) }
+
+// toReleaseDoc is the whole stored document of r.
 func toReleaseDoc(r *catalog.Release) *releaseDoc {
 	c := toContentDoc(r)
 	return &releaseDoc{

@@ -260,3 +260,19 @@ func TestReleaseStore_UnreachableIsTransient(t *testing.T) {
 		t.Errorf("err = %v, want transient", err)
 	}
 }
+
+func TestReleaseDocument_SameAsUpsert(t *testing.T) {
+	s := testReleaseStore(t)
+	ctx := context.Background()
+	r := sampleRelease(7)
+	if _, err := s.coll.InsertOne(ctx, ReleaseDocument(r)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetRelease(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		t.Errorf("ReleaseDocument round trip:\n got %+v\nwant %+v", got, r)
+	}
+}
