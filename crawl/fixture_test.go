@@ -27,7 +27,7 @@ type fixture struct {
 	times map[string][]time.Time // request times
 
 	hugeWritten atomic.Int64
-	bigDelay    time.Duration // per page of the "big" site
+	bigDelay    atomic.Int64 // nanoseconds per page of the "big" site
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -192,8 +192,8 @@ func (f *fixture) edge(w http.ResponseWriter, r *http.Request, path string, n in
 // big is a generated ticket site: /list?page=N (N ≤ 12, 6 items each) and
 // /item/<id>.html detail pages, for resume and load tests.
 func (f *fixture) big(w http.ResponseWriter, r *http.Request, path string) {
-	if f.bigDelay > 0 {
-		time.Sleep(f.bigDelay)
+	if d := time.Duration(f.bigDelay.Load()); d > 0 {
+		time.Sleep(d) // simulated server latency
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	switch {

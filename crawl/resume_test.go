@@ -75,7 +75,7 @@ func TestResumeChild(t *testing.T) {
 
 func TestResumeAfterKill(t *testing.T) {
 	f := newFixture(t)
-	f.bigDelay = 15 * time.Millisecond
+	f.bigDelay.Store(int64(15 * time.Millisecond))
 	addr := f.srv.Listener.Addr().String()
 	dir := t.TempDir()
 	store, err := lake.NewLocalStore(dir)
@@ -141,7 +141,7 @@ func TestResumeAfterKill(t *testing.T) {
 
 	// an uninterrupted run gives the same partition
 	clean := newStore(t)
-	f.bigDelay = 0
+	f.bigDelay.Store(0)
 	if _, err := Run(context.Background(), job.TestEnv("crawl", testDate), bigOptions(t, addr), clean); err != nil {
 		t.Fatal(err)
 	}
