@@ -158,7 +158,7 @@ const (
 )
 
 // IndexBody is the create-index request of a new versioned index: loading
-// settings (replicas 0, refresh off), the analysis of analyzer mode and the
+// settings (replicas 0, refresh off, async translog), the analysis of analyzer mode and the
 // strict mapping of Document.
 func IndexBody(analyzer string, s IndexSettings, meta map[string]any) (json.RawMessage, error) {
 	if analyzer == AnalyzerAuto || !valid(analyzer) {
@@ -213,6 +213,10 @@ func IndexBody(analyzer string, s IndexSettings, meta map[string]any) (json.RawM
 				"number_of_shards":   shards,
 				"number_of_replicas": 0,
 				"refresh_interval":   "-1",
+				// fsync the translog every few seconds, not per bulk
+				// request, while loading; restored to "request" (and the
+				// index flushed) before the index is verified.
+				"translog": map[string]any{"durability": "async", "sync_interval": "5s"},
 			},
 			"analysis": textAnalysis(analyzer),
 		},

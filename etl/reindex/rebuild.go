@@ -98,9 +98,15 @@ func rebuild(ctx context.Context, env *job.Env, opts Options, deps Deps, s *job.
 	}
 
 	settings, _ := json.Marshal(map[string]any{"index": map[string]any{
-		"number_of_replicas": opts.Replicas, "refresh_interval": opts.Refresh}})
+		"number_of_replicas": opts.Replicas, "refresh_interval": opts.Refresh,
+		"translog": map[string]any{"durability": "request"}}})
 	if err := retry(ctx, opts.Backoff, "restore settings of "+index, func(ctx context.Context) error {
 		return deps.Cluster.PutSettings(ctx, index, settings)
+	}); err != nil {
+		return err
+	}
+	if err := retry(ctx, opts.Backoff, "flush "+index, func(ctx context.Context) error {
+		return deps.Cluster.Flush(ctx, index)
 	}); err != nil {
 		return err
 	}

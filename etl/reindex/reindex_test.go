@@ -41,12 +41,15 @@ func TestRebuildMovesAliasAndPrunes(t *testing.T) {
 			Index struct {
 				Refresh  string `json:"refresh_interval"`
 				Replicas string `json:"number_of_replicas"`
+				Translog struct {
+					Durability string `json:"durability"`
+				} `json:"translog"`
 			} `json:"index"`
 		} `json:"settings"`
 	}
 	getJSON(t, f, "/"+first+"/_settings", &settings)
-	if st := settings[first].Settings.Index; st.Refresh != "1s" || st.Replicas != "0" {
-		t.Fatalf("settings after rebuild: refresh %q replicas %q, want 1s and 0", st.Refresh, st.Replicas)
+	if st := settings[first].Settings.Index; st.Refresh != "1s" || st.Replicas != "0" || st.Translog.Durability != "request" {
+		t.Fatalf("settings after rebuild: refresh %q replicas %q translog %q, want 1s, 0, request", st.Refresh, st.Replicas, st.Translog.Durability)
 	}
 
 	src.set(genReleases(260, "a"))

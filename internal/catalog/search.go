@@ -69,6 +69,9 @@ type SearchCluster interface {
 	PutSettings(ctx context.Context, name string, settings json.RawMessage) error
 	// PutMeta replaces the mapping's _meta object of index name.
 	PutMeta(ctx context.Context, name string, meta map[string]any) error
+	// Flush commits everything indexed into name to disk (Lucene commit),
+	// so it survives a node restart whatever the translog durability was.
+	Flush(ctx context.Context, name string) error
 	// Refresh makes everything indexed into name searchable.
 	Refresh(ctx context.Context, name string) error
 	// WaitHealthy waits until the shards of index name are allocated

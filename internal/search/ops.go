@@ -104,6 +104,11 @@ func (c *Client) PutMeta(ctx context.Context, name string, meta map[string]any) 
 		map[string]any{"_meta": meta}, nil)
 }
 
+// Flush flushes index name (a Lucene commit; waits for a running flush).
+func (c *Client) Flush(ctx context.Context, name string) error {
+	return c.doJSON(ctx, "flush "+name, http.MethodPost, seg(name)+"/_flush", url.Values{"wait_if_ongoing": {"true"}}, nil, nil)
+}
+
 // Refresh refreshes index name.
 func (c *Client) Refresh(ctx context.Context, name string) error {
 	return c.doJSON(ctx, "refresh "+name, http.MethodPost, seg(name)+"/_refresh", nil, nil, nil)
