@@ -185,8 +185,14 @@ func failedSummary(name string, d catalog.Date, err error) *job.Summary {
 }
 
 // finishChain prints the chain's final summary line and returns its error.
+// Its date is the chain's logical date (or range), not the steps' dates.
 func (f *factory) finishChain(_ context.Context, name string, sums []*job.Summary, errs []error) error {
 	agg := job.Aggregate(name, sums, errs)
+	if ds := f.cfg.Dates; len(ds) == 1 {
+		agg.Date = ds[0].String()
+	} else if len(ds) > 1 {
+		agg.Date = ds[0].String() + ".." + ds[len(ds)-1].String()
+	}
 	_ = agg.WriteLine(f.stdout)
 	f.reported = true
 	return job.WorstError(errs)

@@ -61,6 +61,7 @@ func Aggregate(name string, sums []*Summary, errs []error) *Summary {
 		}
 	}
 	a.DurationS = roundMillis(a.DurationS)
+	a.Inputs, a.Outputs = dedupe(a.Inputs), dedupe(a.Outputs)
 	err := WorstError(errs)
 	a.Status = StatusFor(err)
 	if err != nil {
@@ -75,4 +76,20 @@ func Aggregate(name string, sums []*Summary, errs []error) *Summary {
 	}
 	a.Detail("runs", runs)
 	return a
+}
+
+// dedupe drops repeated strings, keeping the first of each in order.
+func dedupe(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	seen := make(map[string]bool, len(in))
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
