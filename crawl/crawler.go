@@ -25,13 +25,15 @@ func (r *siteRun) enqueue(t task) {
 		r.log.Debug("not following: outside allowed domains", "url", t.URL)
 		return
 	}
-	if t.Depth > r.site.MaxDepth {
-		return
-	}
 	k := canonicalURL(t.URL, false)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.seen[k] {
+		return
+	}
+	if t.Depth > r.site.MaxDepth {
+		r.seen[k] = true
+		r.stats.PagesTooDeep++
 		return
 	}
 	r.seen[k] = true
@@ -162,12 +164,14 @@ func (r *siteRun) process(ctx context.Context, t task) {
 	for _, l := range ex.Links {
 		e.Found = append(e.Found, task{URL: l, Role: roleDetail, Depth: t.Depth + 1, Tmpl: -1})
 	}
+	// pagination stays at its page's depth (max_pages bounds it); links
+	// to detail pages go one deeper
 	for _, l := range ex.Next {
-		e.Found = append(e.Found, task{URL: l, Role: roleList, Depth: t.Depth + 1, Tmpl: -1})
+		e.Found = append(e.Found, task{URL: l, Role: roleList, Depth: t.Depth, Tmpl: -1})
 	}
 	if t.Tmpl >= 0 && (len(ex.Items) > 0 || len(ex.Links) > 0) {
 		n := t.Page + 1
-		e.Found = append(e.Found, task{URL: expandTemplate(r.site.StartURLs[t.Tmpl], r.env.Date, n), Role: roleList, Depth: t.Depth + 1, Tmpl: t.Tmpl, Page: n})
+		e.Found = append(e.Found, task{URL: expandTemplate(r.site.StartURLs[t.Tmpl], r.env.Date, n), Role: roleList, Depth: t.Depth, Tmpl: t.Tmpl, Page: n})
 	}
 	if err := r.ckpt.add(ctx, e); err != nil {
 		r.log.Warn("checkpoint not written; a rerun fetches these pages again", "err", err)

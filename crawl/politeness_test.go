@@ -211,3 +211,27 @@ func TestFetchRetryGivesUpOnPermanentStatus(t *testing.T) {
 		t.Errorf("err = %v after %d hits, want one try and HTTP 410", err, hits)
 	}
 }
+
+func TestRunPaginationIsNotDepthButLinksAre(t *testing.T) {
+	f := newFixture(t)
+	opts := bigOptions(t, f.srv.Listener.Addr().String())
+	opts.Sites[0].MaxDepth = 1 // 13 list pages at depth 0, details at 1
+	sum, err := Run(context.Background(), job.TestEnv("crawl", testDate), opts, newStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := sum.Details["sites"].(map[string]*SiteStats)["big"]; st.PagesFetched != 85 || st.PagesTooDeep != 0 {
+		t.Errorf("max_depth 1: fetched %d, too deep %d; want 85 and 0", st.PagesFetched, st.PagesTooDeep)
+	}
+	opts = bigOptions(t, f.srv.Listener.Addr().String())
+	opts.Sites[0].MaxDepth = 0 // (validation would default it; set after)
+	sum, err = Run(context.Background(), job.TestEnv("crawl", testDate), opts, newStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sum.Details["sites"].(map[string]*SiteStats)["big"]
+	if st.PagesFetched != 13 || st.PagesTooDeep != 72 || len(sum.Warnings) == 0 || sum.Written != 72 {
+		t.Errorf("max_depth 0: fetched %d, too deep %d, written %d, warnings %v; want 13, 72, 72 (list items) and a warning",
+			st.PagesFetched, st.PagesTooDeep, sum.Written, sum.Warnings)
+	}
+}

@@ -100,6 +100,7 @@ type SiteStats struct {
 	PagesFailed     int64    `json:"pages_failed"`
 	PagesDisallowed int64    `json:"pages_disallowed"`
 	PagesQueued     int64    `json:"pages_queued"`
+	PagesTooDeep    int64    `json:"pages_too_deep"` // links beyond max_depth, not followed
 	ItemsFound      int64    `json:"items_found"`
 	Duplicates      int64    `json:"duplicates"`
 	Filtered        int64    `json:"filtered"`
@@ -363,6 +364,9 @@ func (r *siteRun) run(ctx, crawlCtx context.Context) *siteResult {
 	}
 	if crawlCtx.Err() != nil {
 		res.warnings = append(res.warnings, fmt.Sprintf("run time cap (%s) reached; %d pages not fetched", r.opts.MaxRunTime, res.stats.PagesQueued))
+	}
+	if res.stats.PagesTooDeep > 0 {
+		res.warnings = append(res.warnings, fmt.Sprintf("%d links beyond max_depth (%d) not followed", res.stats.PagesTooDeep, s.MaxDepth))
 	}
 	if res.stats.PagesFailed > 0 {
 		res.warnings = append(res.warnings, fmt.Sprintf("%d pages failed", res.stats.PagesFailed))

@@ -315,7 +315,7 @@ func (s *Site) defaults() {
 		s.PageStart = &one
 	}
 	if s.MaxDepth == 0 {
-		s.MaxDepth = 50
+		s.MaxDepth = 5
 	}
 	if s.MaxPages == 0 {
 		s.MaxPages = 10000
