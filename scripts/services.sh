@@ -9,7 +9,7 @@
 # Everything listens on 127.0.0.1:
 #   MongoDB wire  mongo-java-server (in memory) via scripts/mongo-server  MARQUEE_MONGO_PORT  (27517)
 #   GCS           fake-gcs-server                                         MARQUEE_GCS_PORT    (4443)
-#   search        OpenSearch 2.19.1 + analysis-common                     MARQUEE_SEARCH_PORT (9250)
+#   search        OpenSearch 2.19.1 + analysis-common (data wiped on start) MARQUEE_SEARCH_PORT (9250)
 #   Chromium      Debian's chromium (no daemon; chromedp starts it)
 #
 # Installs come from package registries only: Debian apt (JDK 17, Maven, unzip,
@@ -38,9 +38,9 @@ OPENSEARCH_VERSION=2.19.1
 # Deadlines (seconds) for a started service to answer.
 MONGO_DEADLINE=${MARQUEE_MONGO_DEADLINE:-60}
 GCS_DEADLINE=${MARQUEE_GCS_DEADLINE:-60}
-SEARCH_DEADLINE=${MARQUEE_SEARCH_DEADLINE:-180}
+SEARCH_DEADLINE=${MARQUEE_SEARCH_DEADLINE:-240}
 
-log() { printf 'services: %s\n' "$*" >&2; }
+log() { printf 'services: [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf 'services: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # fail_with_log NAME LOGFILE MESSAGE: print the tail of a service log and fail.
@@ -386,6 +386,9 @@ search_start() {
 		echo "$run" >"$SEARCH_RUN_FILE"
 		pidfile=$run/opensearch.pid
 		rm -f "$pidfile"
+		# Like the in-memory MongoDB and GCS servers, the node starts empty:
+		# indices left by earlier runs would only slow its recovery.
+		rm -rf "$run/data" "$run/tmp"
 		as_search mkdir -p "$run/data" "$run/logs" "$run/tmp"
 		log "search: starting OpenSearch $OPENSEARCH_VERSION on 127.0.0.1:$SEARCH_PORT"
 		# -d detaches; its output pipe never closes, so it goes to a file. The
