@@ -142,12 +142,18 @@ func classify(ctx context.Context, op string, err error) error {
 // nil). Non-2xx answers become *Error, transient ones wrapped in
 // catalog.Transient.
 func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, body io.Reader, ctype string, out any) error {
+	_, err := c.send(ctx, op, method, path, query, body, ctype, out)
+	return err
+}
+
+// send is do that also returns the answer's headers.
+func (c *Client) send(ctx context.Context, op, method, path string, query url.Values, body io.Reader, ctype string, out any) (http.Header, error) {
 	u := *c.base
 	u.Path = strings.TrimRight(c.base.Path, "/") + path
 	u.RawQuery = query.Encode()
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return fmt.Errorf("search: %s: %w", op, err)
+		return nil, fmt.Errorf("search: %s: %w", op, err)
 	}
 	if body != nil {
 		if ctype == "" {
@@ -164,27 +170,27 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return classify(ctx, op, err)
+		return nil, classify(ctx, op, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return classify(ctx, op, err)
+		return resp.Header, classify(ctx, op, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		e := &Error{Op: op, Status: resp.StatusCode}
 		e.Type, e.Reason = errorOf(b)
 		if IsTransientStatus(resp.StatusCode) {
-			return catalog.Transient(e)
+			return resp.Header, catalog.Transient(e)
 		}
-		return e
+		return resp.Header, e
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("search: %s: decoding answer: %w", op, err)
+			return resp.Header, fmt.Errorf("search: %s: decoding answer: %w", op, err)
 		}
 	}
-	return nil
+	return resp.Header, nil
 }
 
 func (c *Client) doJSON(ctx context.Context, op, method, path string, query url.Values, in, out any) error {

@@ -17,7 +17,9 @@ import (
 )
 
 // Server pings the cluster and returns its product and version.
-// OpenSearch says so in version.distribution; Elasticsearch does not.
+// OpenSearch says so in version.distribution; Elasticsearch does not (and
+// sends X-Elastic-Product). Some minimal distributions (Elasticsearch 8's
+// integ-test-zip) do not serve GET /: then the local node's info answers.
 func (c *Client) Server(ctx context.Context) (catalog.SearchServer, error) {
 	var v struct {
 		ClusterName string `json:"cluster_name"`
@@ -26,12 +28,39 @@ func (c *Client) Server(ctx context.Context) (catalog.SearchServer, error) {
 			Distribution string `json:"distribution"`
 		} `json:"version"`
 	}
-	if err := c.doJSON(ctx, "ping", http.MethodGet, "/", nil, nil, &v); err != nil {
+	hdr, err := c.send(ctx, "ping", http.MethodGet, "/", nil, nil, "", &v)
+	var se *Error
+	if errors.As(err, &se) && (se.Status == http.StatusMethodNotAllowed || se.Status == http.StatusNotFound) {
+		return c.serverFromNodes(ctx)
+	}
+	if err != nil {
 		return catalog.SearchServer{}, err
 	}
 	s := catalog.SearchServer{Distribution: v.Version.Distribution, Version: v.Version.Number, ClusterName: v.ClusterName}
-	if s.Distribution == "" {
+	if s.Distribution == "" || hdr.Get("X-Elastic-Product") != "" {
 		s.Distribution = "elasticsearch"
+	}
+	return s, nil
+}
+
+func (c *Client) serverFromNodes(ctx context.Context) (catalog.SearchServer, error) {
+	var v struct {
+		ClusterName string `json:"cluster_name"`
+		Nodes       map[string]struct {
+			Version string `json:"version"`
+		} `json:"nodes"`
+	}
+	q := url.Values{"filter_path": {"cluster_name,nodes.*.version"}}
+	hdr, err := c.send(ctx, "ping", http.MethodGet, "/_nodes/_local", q, nil, "", &v)
+	if err != nil {
+		return catalog.SearchServer{}, err
+	}
+	s := catalog.SearchServer{Distribution: "opensearch", ClusterName: v.ClusterName}
+	if hdr.Get("X-Elastic-Product") != "" {
+		s.Distribution = "elasticsearch"
+	}
+	for _, n := range v.Nodes {
+		s.Version = n.Version
 	}
 	return s, nil
 }

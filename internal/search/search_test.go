@@ -289,3 +289,22 @@ func TestBasicAuthAndAPIKeyHeaders(t *testing.T) {
 		t.Fatalf("authorization headers %q", got)
 	}
 }
+
+func TestServerWithoutRootEndpoint(t *testing.T) {
+	// Elasticsearch 8's integ-test-zip answers GET / with 405: the version
+	// then comes from the local node's info.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		if r.URL.Path == "/" {
+			http.Error(w, `{"error":"Incorrect HTTP method for uri [/] and method [GET], allowed: [DELETE]","status":405}`, 405)
+			return
+		}
+		_, _ = w.Write([]byte(`{"cluster_name":"es8","nodes":{"n1":{"version":"8.17.0"}}}`))
+	}))
+	defer srv.Close()
+	c, _ := New(Config{URL: srv.URL})
+	s, err := c.Server(context.Background())
+	if err != nil || s != (catalog.SearchServer{Distribution: "elasticsearch", Version: "8.17.0", ClusterName: "es8"}) {
+		t.Fatalf("server %+v (%v)", s, err)
+	}
+}
