@@ -37,10 +37,12 @@ type Sink interface {
 	// LookupReleases returns the stored stamps (ID, ContentHash, FirstSeen,
 	// LastSeen, Poster.URL) of those of ids that exist.
 	LookupReleases(ctx context.Context, ids []string) (map[string]*catalog.Release, error)
-	// WriteReleases upserts every release of upserts (content set,
-	// first_seen lowered, last_seen raised, stored poster image kept) and
-	// moves only the seen stamps of touches, in one idempotent call.
-	WriteReleases(ctx context.Context, upserts, touches []*catalog.Release) error
+	// WriteReleaseBatch inserts the releases of inserts (believed new; one that
+	// exists after all is upserted), upserts every release of updates
+	// (content set, first_seen lowered, last_seen raised, stored poster
+	// image kept) and moves only the seen stamps of touches, in one
+	// idempotent call.
+	WriteReleaseBatch(ctx context.Context, inserts, updates, touches []*catalog.Release) error
 	// SetPoster replaces a release's poster (used to drop a stored image
 	// when the poster URL changed).
 	SetPoster(ctx context.Context, id string, p catalog.Poster) error
@@ -109,6 +111,7 @@ type counts struct {
 	inserted, updated, touched, same int64
 	folded, deleted, posterResets    int64
 	issues                           map[string]int64
+	readS, lookupS, writeS           float64 // phase durations
 }
 
 // Run loads the raw partitions raw/releases/source=*/dt=<env.Date> into the
@@ -145,10 +148,12 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	}
 
 	c := &counts{issues: map[string]int64{}}
+	phase := time.Now() // phase timings only; the job's clock is env.Now
 	releases, rejects, err := readAll(ctx, env, opts, deps.Lake, parts, c)
 	if err != nil {
 		return s, err
 	}
+	c.readS = time.Since(phase).Seconds()
 
 	var q *lake.Quarantine
 	if !env.DryRun {
@@ -177,10 +182,12 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 			return fail(fmt.Errorf("%s: ensure indexes: %w", JobName, err))
 		}
 	}
+	phase = time.Now()
 	stored, err := lookupAll(ctx, opts, deps.Sink, ids(releases))
 	if err != nil {
 		return fail(err)
 	}
+	c.lookupS = time.Since(phase).Seconds()
 	var folded []string
 	if !opts.NoMerge {
 		releases, folded = normalize.MergeCrossSource(releases, func(id string) bool { return stored[id] != nil })
@@ -210,9 +217,11 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 		}
 		c.posterResets++
 	}
+	phase = time.Now()
 	if err := writeBatches(ctx, env, opts, deps.Sink, plan); err != nil {
 		return fail(err)
 	}
+	c.writeS = time.Since(phase).Seconds()
 	if len(staleFolded) > 0 {
 		if err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
 			return deps.Sink.DeleteReleases(ctx, staleFolded)
@@ -266,6 +275,11 @@ func fill(s *job.Summary, c *counts, opts Options, env *job.Env) {
 	s.Detail("merge", !opts.NoMerge)
 	s.Detail("batch_size", opts.BatchSize)
 	s.Detail("workers", opts.Workers)
+	s.Detail("read_s", roundMillis(c.readS))
+	s.Detail("lookup_s", roundMillis(c.lookupS))
+	if !env.DryRun {
+		s.Detail("write_s", roundMillis(c.writeS))
+	}
 	if c.posterResets > 0 {
 		s.Detail("poster_resets", c.posterResets)
 	}
@@ -273,6 +287,8 @@ func fill(s *job.Summary, c *counts, opts Options, env *job.Env) {
 		s.Detail("field_issues", c.issues)
 	}
 }
+
+func roundMillis(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
 func ids(rs []*catalog.Release) []string {
 	out := make([]string, len(rs))
@@ -548,8 +564,8 @@ func clip(s string) string {
 
 // plan is what the write phase does.
 type plan struct {
-	upserts, touches []*catalog.Release
-	posterResets     map[string]catalog.Poster
+	inserts, updates, touches []*catalog.Release
+	posterResets              map[string]catalog.Poster
 }
 
 // planWrites compares each release with its stored stamps: new → insert;
@@ -565,10 +581,10 @@ func planWrites(env *job.Env, rs []*catalog.Release, stored map[string]*catalog.
 		switch {
 		case old == nil:
 			c.inserted++
-			p.upserts = append(p.upserts, r)
+			p.inserts = append(p.inserts, r)
 		case old.ContentHash != r.ContentHash && !r.LastSeen.Before(old.LastSeen):
 			c.updated++
-			p.upserts = append(p.upserts, r)
+			p.updates = append(p.updates, r)
 			if old.Poster != nil && r.Poster != nil && old.Poster.URL != r.Poster.URL {
 				p.posterResets[r.ID] = catalog.Poster{URL: r.Poster.URL}
 			}
@@ -585,26 +601,21 @@ func planWrites(env *job.Env, rs []*catalog.Release, stored map[string]*catalog.
 // writeBatches writes the plan in BatchSize bulk calls on Workers.
 func writeBatches(ctx context.Context, env *job.Env, opts Options, sink Sink, p plan) error {
 	type op struct {
-		r     *catalog.Release
-		touch bool
+		r    *catalog.Release
+		kind int // 0 insert, 1 update, 2 touch
 	}
-	ops := make([]op, 0, len(p.upserts)+len(p.touches))
-	for _, r := range p.upserts {
-		ops = append(ops, op{r: r})
-	}
-	for _, r := range p.touches {
-		ops = append(ops, op{r: r, touch: true})
+	ops := make([]op, 0, len(p.inserts)+len(p.updates)+len(p.touches))
+	for k, rs := range [][]*catalog.Release{p.inserts, p.updates, p.touches} {
+		for _, r := range rs {
+			ops = append(ops, op{r: r, kind: k})
+		}
 	}
 	prog := env.Progress(JobName+" write", int64(len(ops)))
 	defer prog.Finish()
 	return forEachChunk(ctx, opts.Workers, len(ops), opts.BatchSize, func(ctx context.Context, n, lo, hi int) error {
-		var ups, touches []*catalog.Release
+		var byKind [3][]*catalog.Release
 		for _, o := range ops[lo:hi] {
-			if o.touch {
-				touches = append(touches, o.r)
-			} else {
-				ups = append(ups, o.r)
-			}
+			byKind[o.kind] = append(byKind[o.kind], o.r)
 		}
 		tries := 0
 		err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
@@ -612,7 +623,7 @@ func writeBatches(ctx context.Context, env *job.Env, opts Options, sink Sink, p 
 			if tries > 1 {
 				env.Log.Warn("retrying batch", "batch", n, "try", tries)
 			}
-			return sink.WriteReleases(ctx, ups, touches)
+			return sink.WriteReleaseBatch(ctx, byKind[0], byKind[1], byKind[2])
 		})
 		if err != nil {
 			return fmt.Errorf("%s: batch %d (%d documents): %w", JobName, n, hi-lo, err)

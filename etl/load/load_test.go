@@ -288,8 +288,8 @@ type countingSink struct {
 	stop   func()
 }
 
-func (c *countingSink) WriteReleases(ctx context.Context, ups, touches []*catalog.Release) error {
-	if err := c.Sink.WriteReleases(ctx, ups, touches); err != nil {
+func (c *countingSink) WriteReleaseBatch(ctx context.Context, ins, ups, touches []*catalog.Release) error {
+	if err := c.Sink.WriteReleaseBatch(ctx, ins, ups, touches); err != nil {
 		return err
 	}
 	if c.writes.Add(1) == c.n {
@@ -356,9 +356,9 @@ type slowSink struct {
 	delay time.Duration
 }
 
-func (s slowSink) WriteReleases(ctx context.Context, ups, touches []*catalog.Release) error {
+func (s slowSink) WriteReleaseBatch(ctx context.Context, ins, ups, touches []*catalog.Release) error {
 	time.Sleep(s.delay)
-	return s.Sink.WriteReleases(ctx, ups, touches)
+	return s.Sink.WriteReleaseBatch(ctx, ins, ups, touches)
 }
 
 // TestHelperLoadProcess is the child of TestRun_KillMidLoad, not a test.

@@ -120,41 +120,75 @@ func (s *ReleaseStore) LookupReleases(ctx context.Context, ids []string) (map[st
 	return out, nil
 }
 
-// WriteReleases applies, in one unordered bulk call, an upsert of every
-// release of upserts (all content fields set; first_seen lowered to
-// r.FirstSeen and last_seen raised to r.LastSeen; poster.url set, keeping
-// what SetPoster stored) and a seen-stamp update of every release of touches
-// (first_seen/last_seen only; the document must exist). It is idempotent;
-// a retry after a failure repeats the whole call. Network errors and
-// timeouts are catalog.Transient.
+// WriteReleases upserts every release of upserts and moves the seen stamps
+// of every release of touches: WriteReleaseBatch without inserts.
 func (s *ReleaseStore) WriteReleases(ctx context.Context, upserts, touches []*catalog.Release) error {
-	if len(upserts)+len(touches) == 0 {
+	return s.WriteReleaseBatch(ctx, nil, upserts, touches)
+}
+
+// WriteReleaseBatch applies, in one unordered bulk call:
+//   - inserts: releases believed new, inserted whole (the cheapest write); one
+//     that exists after all (a concurrent load, or a retry of a call that
+//     half succeeded) is upserted like updates in a second call;
+//   - updates: upserts (every content field set; first_seen lowered to
+//     r.FirstSeen and last_seen raised to r.LastSeen; poster.url set,
+//     keeping the image SetPoster stored);
+//   - touches: first_seen/last_seen moved only (the document must exist).
+//
+// It is idempotent: a retry after a failure repeats the whole call. Network
+// errors and timeouts are catalog.Transient.
+func (s *ReleaseStore) WriteReleaseBatch(ctx context.Context, inserts, updates, touches []*catalog.Release) error {
+	if len(inserts)+len(updates)+len(touches) == 0 {
 		return nil
 	}
-	models := make([]mongo.WriteModel, 0, len(upserts)+len(touches))
-	for _, r := range upserts {
-		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: r.ID}}).
-			SetUpdate(bson.D{
-				{Key: "$set", Value: toContentDoc(r)},
-				{Key: "$min", Value: bson.D{{Key: "first_seen", Value: r.FirstSeen.UTC()}}},
-				{Key: "$max", Value: bson.D{{Key: "last_seen", Value: r.LastSeen.UTC()}}},
-			}).SetUpsert(true))
+	models := make([]mongo.WriteModel, 0, len(inserts)+len(updates)+len(touches))
+	for _, r := range inserts {
+		models = append(models, mongo.NewInsertOneModel().SetDocument(toReleaseDoc(r)))
+	}
+	for _, r := range updates {
+		models = append(models, upsertModel(r))
 	}
 	for _, r := range touches {
 		models = append(models, mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: r.ID}}).
-			SetUpdate(bson.D{
-				{Key: "$min", Value: bson.D{{Key: "first_seen", Value: r.FirstSeen.UTC()}}},
-				{Key: "$max", Value: bson.D{{Key: "last_seen", Value: r.LastSeen.UTC()}}},
-			}))
+			SetUpdate(seenUpdate(r)))
 	}
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	if _, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+	_, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	if err == nil {
+		return nil
+	}
+	// Inserts that met an existing document become upserts.
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
 		return releaseErr("bulk write", err)
 	}
+	var again []mongo.WriteModel
+	for _, we := range bwe.WriteErrors {
+		if we.Index >= len(inserts) || !IsDuplicateKey(mongo.WriteException{WriteErrors: mongo.WriteErrors{we.WriteError}}) {
+			return releaseErr("bulk write", err)
+		}
+		again = append(again, upsertModel(inserts[we.Index]))
+	}
+	if _, err := s.coll.BulkWrite(ctx, again, options.BulkWrite().SetOrdered(false)); err != nil {
+		return releaseErr("bulk write (existing inserts as upserts)", err)
+	}
 	return nil
+}
+
+func upsertModel(r *catalog.Release) mongo.WriteModel {
+	return mongo.NewUpdateOneModel().
+		SetFilter(bson.D{{Key: "_id", Value: r.ID}}).
+		SetUpdate(append(bson.D{{Key: "$set", Value: toContentDoc(r)}}, seenUpdate(r)...)).
+		SetUpsert(true)
+}
+
+func seenUpdate(r *catalog.Release) bson.D {
+	return bson.D{
+		{Key: "$min", Value: bson.D{{Key: "first_seen", Value: r.FirstSeen.UTC()}}},
+		{Key: "$max", Value: bson.D{{Key: "last_seen", Value: r.LastSeen.UTC()}}},
+	}
 }
 
 // SetPoster replaces the poster of release id. A missing release is

@@ -69,7 +69,7 @@ func TestReleaseStore_RoundTrip(t *testing.T) {
 		t.Fatalf("second EnsureIndexes: %v", err)
 	}
 	want := sampleRelease(1)
-	if err := s.WriteReleases(ctx, []*catalog.Release{want}, nil); err != nil {
+	if err := s.WriteReleaseBatch(ctx, nil, []*catalog.Release{want}, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetRelease(ctx, want.ID)
@@ -111,7 +111,7 @@ func TestReleaseStore_UpsertKeepsFirstSeenAndPoster(t *testing.T) {
 	s := testReleaseStore(t)
 	ctx := context.Background()
 	r := sampleRelease(2)
-	if err := s.WriteReleases(ctx, []*catalog.Release{r}, nil); err != nil {
+	if err := s.WriteReleaseBatch(ctx, []*catalog.Release{r}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	poster := catalog.Poster{URL: r.Poster.URL, Object: "posters/ab/abcd.jpg", SHA256: "abcd", ContentType: "image/jpeg", Width: 640, Height: 960, Bytes: 12345}
@@ -126,7 +126,7 @@ func TestReleaseStore_UpsertKeepsFirstSeenAndPoster(t *testing.T) {
 	r2.FirstSeen = r.FirstSeen.Add(24 * time.Hour)
 	r2.LastSeen = r.LastSeen.Add(24 * time.Hour)
 	r2.ContentHash = "h2b"
-	if err := s.WriteReleases(ctx, []*catalog.Release{&r2}, nil); err != nil {
+	if err := s.WriteReleaseBatch(ctx, nil, []*catalog.Release{&r2}, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetRelease(ctx, r.ID)
@@ -151,7 +151,7 @@ func TestReleaseStore_UpsertKeepsFirstSeenAndPoster(t *testing.T) {
 
 	t.Run("touch only moves the seen stamps", func(t *testing.T) {
 		touch := &catalog.Release{ID: r.ID, FirstSeen: r.FirstSeen.Add(-48 * time.Hour), LastSeen: r2.LastSeen.Add(-time.Hour)}
-		if err := s.WriteReleases(ctx, nil, []*catalog.Release{touch}); err != nil {
+		if err := s.WriteReleaseBatch(ctx, nil, nil, []*catalog.Release{touch}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.GetRelease(ctx, r.ID)
@@ -174,6 +174,35 @@ func TestReleaseStore_UpsertKeepsFirstSeenAndPoster(t *testing.T) {
 	})
 }
 
+func TestReleaseStore_InsertOfExistingBecomesUpsert(t *testing.T) {
+	s := testReleaseStore(t)
+	ctx := context.Background()
+	if err := s.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, b := sampleRelease(10), sampleRelease(11)
+	if err := s.WriteReleaseBatch(ctx, []*catalog.Release{a}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A retry of a half-done call: a is stored already, b is new.
+	a2 := *a
+	a2.Title = "바뀐 제목"
+	a2.FirstSeen = a.FirstSeen.Add(time.Hour)
+	if err := s.WriteReleaseBatch(ctx, []*catalog.Release{&a2, b}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetRelease(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "바뀐 제목" || !got.FirstSeen.Equal(a.FirstSeen) {
+		t.Errorf("existing insert not upserted: title %q first_seen %v", got.Title, got.FirstSeen)
+	}
+	if n, _ := s.CountReleases(ctx); n != 2 {
+		t.Errorf("%d releases stored, want 2", n)
+	}
+}
+
 func TestReleaseStore_EachRelease(t *testing.T) {
 	s := testReleaseStore(t)
 	ctx := context.Background()
@@ -183,7 +212,7 @@ func TestReleaseStore_EachRelease(t *testing.T) {
 		r.UpdatedAt = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
 		rs = append(rs, r)
 	}
-	if err := s.WriteReleases(ctx, rs, nil); err != nil {
+	if err := s.WriteReleaseBatch(ctx, rs, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -236,10 +265,10 @@ func TestReleaseStore_UniqueSourceKey(t *testing.T) {
 	a := sampleRelease(5)
 	b := sampleRelease(5)
 	b.ID = "another-id-same-source-key"
-	if err := s.WriteReleases(ctx, []*catalog.Release{a}, nil); err != nil {
+	if err := s.WriteReleaseBatch(ctx, []*catalog.Release{a}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	err := s.WriteReleases(ctx, []*catalog.Release{b}, nil)
+	err := s.WriteReleaseBatch(ctx, nil, []*catalog.Release{b}, nil)
 	if err == nil || !IsDuplicateKey(err) {
 		t.Fatalf("err = %v, want a duplicate key error", err)
 	}
@@ -255,7 +284,7 @@ func TestReleaseStore_UnreachableIsTransient(t *testing.T) {
 	}
 	defer cl.Disconnect(context.Background())
 	s := NewReleaseStore(cl.Database("x"), "")
-	err = s.WriteReleases(context.Background(), []*catalog.Release{sampleRelease(1)}, nil)
+	err = s.WriteReleaseBatch(context.Background(), []*catalog.Release{sampleRelease(1)}, nil, nil)
 	if !catalog.IsTransient(err) {
 		t.Errorf("err = %v, want transient", err)
 	}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# load-mongo benchmark: raw records → normalised releases in MongoDB.
+#   marquee load-mongo   parallel normalisers, content-hash lookup, parallel
+#                        unordered bulk upserts (--workers 4, --batch-size 1000)
+#   peer                 scripts/bench/load-mongo/loadbench peer: one worker,
+#                        ordered bulk batches of 1000 ReplaceOne upserts (the
+#                        shape of mongoimport --mode upsert), the same
+#                        normaliser, so the documents are equal
+# on the same seeded input (3 sources, ~0.5% malformed lines, ~1% items crawled
+# twice), for 10k and 100k raw records, then the rerun of the unchanged day.
+# Checks both collections are equal (count, per-kind and per-region counts, sum
+# of prices, digest of (id, content_hash)) and prints one BENCH line per case.
+#
+# Env: MARQUEE_BENCH_SCALE=small (1k and 5k records), MARQUEE_BENCH_SIZES="10000 100000",
+# MARQUEE_BENCH_WORKERS=4, MARQUEE_BENCH_MONGO_URI (default MARQUEE_TEST_MONGO_URI).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+if [ -f .services/env ]; then set -a; . .services/env; set +a; fi
+URI=${MARQUEE_BENCH_MONGO_URI:-${MARQUEE_TEST_MONGO_URI:-mongodb://127.0.0.1:27517}}
+SIZES=${MARQUEE_BENCH_SIZES:-10000 100000}
+[ "${MARQUEE_BENCH_SCALE:-}" = small ] && SIZES=${MARQUEE_BENCH_SIZES:-1000 5000}
+WORKERS=${MARQUEE_BENCH_WORKERS:-4}
+DATE=2026-11-22
+B=.bench/load-mongo
+mkdir -p "$B"
+export MARQUEE_CONFIG=/nonexistent
+
+log() { echo "load-mongo bench: $*" >&2; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN{ if (s>0) printf "%.0f", n/s; else print "inf"}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "inf"}'; }
+
+log "building"
+if [ -n "${MARQUEE_BENCH_BIN:-}" ]; then cp "$MARQUEE_BENCH_BIN" "$B/marquee"; else go build -o "$B/marquee" ./cmd/marquee || exit 1; fi
+go build -o "$B/loadbench" ./scripts/bench/load-mongo/loadbench || exit 1
+"$B/loadbench" stats -uri "$URI" -db bench_probe >/dev/null 2>&1 || { log "no MongoDB at $URI (scripts/services.sh start)"; exit 0; }
+
+tag=$(date +%s)-$$
+dbs=()
+cleanup() { for db in "${dbs[@]}"; do "$B/loadbench" drop -uri "$URI" -db "$db" >/dev/null 2>&1; done; }
+trap cleanup EXIT
+
+status=0
+for N in $SIZES; do
+	lakedir=$B/lake-$N
+	if [ ! -f "$lakedir/raw/releases/source=nol/dt=$DATE/_manifest.json" ]; then
+		log "generating $N raw records"
+		rm -rf "$lakedir"
+		"$B/loadbench" gen -n "$N" -seed 42 -lake "$lakedir" -date "$DATE" || exit 1
+	fi
+	mdb=bench_marquee_${N}_${tag//-/_}
+	pdb=bench_peer_${N}_${tag//-/_}
+	dbs+=("$mdb" "$pdb")
+
+	log "marquee load-mongo: $N raw records, $WORKERS workers"
+	t0=$(now)
+	"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
+		--lake "$lakedir" --workers "$WORKERS" --batch-size 1000 --log-format json >"$B/marquee-$N.out" 2>"$B/marquee-$N.err"
+	rc=$?
+	t1=$(now)
+	[ $rc -eq 0 ] || { log "marquee failed (exit $rc):"; tail -5 "$B/marquee-$N.err" >&2; exit 1; }
+	tm=$(secs "$t0" "$t1")
+	log "marquee: $(tail -1 "$B/marquee-$N.out")"
+
+	log "peer (single worker, ordered ReplaceOne upserts)"
+	t0=$(now)
+	"$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
+	t1=$(now)
+	tp=$(secs "$t0" "$t1")
+
+	sm=$("$B/loadbench" stats -uri "$URI" -db "$mdb")
+	sp=$("$B/loadbench" stats -uri "$URI" -db "$pdb")
+	eq=no
+	[ "$sm" = "$sp" ] && eq=yes
+	log "marquee: $sm"
+	log "peer:    $sp"
+	echo "BENCH load-mongo load-${N} marquee=${tm}s peer(single-worker-replace-upsert)=${tp}s ratio=$(ratio "$tm" "$tp") equal=$eq marquee_records_per_s=$(rate "$N" "$tm") peer_records_per_s=$(rate "$N" "$tp") speedup=$(ratio "$tp" "$tm")x"
+	[ $eq = yes ] || status=1
+
+	log "rerun of the unchanged day"
+	t0=$(now)
+	"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
+		--lake "$lakedir" --workers "$WORKERS" --batch-size 1000 --log-format json >"$B/marquee-rerun-$N.out" 2>"$B/marquee-rerun-$N.err"
+	rc=$?
+	t1=$(now)
+	[ $rc -eq 0 ] || { log "marquee rerun failed (exit $rc):"; tail -5 "$B/marquee-rerun-$N.err" >&2; exit 1; }
+	tr=$(secs "$t0" "$t1")
+	written=$(tail -1 "$B/marquee-rerun-$N.out" | sed -n 's/.*"written":\([0-9]*\).*/\1/p')
+	t0=$(now)
+	"$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
+	t1=$(now)
+	tpr=$(secs "$t0" "$t1")
+	sm2=$("$B/loadbench" stats -uri "$URI" -db "$mdb")
+	eq=no
+	[ "$sm2" = "$sm" ] && [ "$written" = 0 ] && eq=yes
+	echo "BENCH load-mongo rerun-unchanged-${N} marquee=${tr}s peer(single-worker-replace-upsert)=${tpr}s ratio=$(ratio "$tr" "$tpr") equal=$eq marquee_written=${written} of_first_run=$(ratio "$tr" "$tm")"
+	[ $eq = yes ] || status=1
+done
+exit $status
