@@ -131,7 +131,8 @@ start() {
 		sleep 0.5
 	done
 	cp "$run/es.pid" "$STATE/es.pid"
-	log "ready: $(curl -fsS "$URL" | tr -d '\n ' | grep -o '"number":"[^"]*"')"
+	# The integ-test-zip does not serve GET /: ask the node for its version.
+	log "ready: Elasticsearch $(curl -fsS "$URL/_nodes/_local?filter_path=nodes.*.version" | grep -o '"version":"[^"]*"')"
 }
 
 stop() {
