@@ -203,7 +203,7 @@ func TestFetchRetryGivesUpOnPermanentStatus(t *testing.T) {
 	}
 	opts := Options{Backoff: job.Backoff{Base: time.Millisecond, Max: time.Millisecond}}
 	opts.defaults()
-	r := newSiteRun(job.TestEnv("crawl", testDate), &opts, &s, newStore(t), nil)
+	r := newSiteRun(context.Background(), job.TestEnv("crawl", testDate), &opts, &s, newStore(t), nil)
 	g, _ := r.gate("h")
 	_, err := r.fetchRetry(context.Background(), r.http, g, fetch.Request{URL: srv.URL}, 4)
 	var se *fetch.StatusError

@@ -145,12 +145,11 @@ func Run(ctx context.Context, env *job.Env, opts Options, store lake.Store) (*jo
 	}
 
 	results := make([]*siteResult, len(sites))
-	g, gctx := errgroup.WithContext(ctx)
-	_ = gctx
+	var g errgroup.Group
 	g.SetLimit(opts.SiteParallelism)
 	for i := range sites {
 		g.Go(func() error {
-			r := newSiteRun(env, &opts, &sites[i], store, pool)
+			r := newSiteRun(crawlCtx, env, &opts, &sites[i], store, pool)
 			results[i] = r.run(ctx, crawlCtx)
 			return nil
 		})
@@ -252,7 +251,8 @@ type rejectAt struct {
 	r   rejectedPage
 }
 
-func newSiteRun(env *job.Env, opts *Options, s *Site, store lake.Store, pool *browser.Pool) *siteRun {
+// newSiteRun prepares the crawl of one site; ctx bounds its HTTP requests.
+func newSiteRun(ctx context.Context, env *job.Env, opts *Options, s *Site, store lake.Store, pool *browser.Pool) *siteRun {
 	ua := opts.UserAgent
 	if s.UserAgent != "" {
 		ua = s.UserAgent
@@ -270,7 +270,7 @@ func newSiteRun(env *job.Env, opts *Options, s *Site, store lake.Store, pool *br
 		},
 	}
 	r.cond = sync.NewCond(&r.mu)
-	r.http = static.New(context.Background(), static.Options{
+	r.http = static.New(ctx, static.Options{
 		UserAgent: ua, Timeout: s.Timeout, MaxBytes: s.MaxBytes,
 		AllowedDomains: s.AllowedDomains, Charset: s.Charset, Client: opts.HTTPClient,
 		Headers: s.Headers,
@@ -364,6 +364,9 @@ func (r *siteRun) run(ctx, crawlCtx context.Context) *siteResult {
 	}
 	if crawlCtx.Err() != nil {
 		res.warnings = append(res.warnings, fmt.Sprintf("run time cap (%s) reached; %d pages not fetched", r.opts.MaxRunTime, res.stats.PagesQueued))
+	}
+	if res.stats.PagesDisallowed > 0 && res.stats.PagesFetched+res.stats.PagesResumed == 0 {
+		res.warnings = append(res.warnings, "robots.txt disallowed every page: nothing crawled")
 	}
 	if res.stats.PagesTooDeep > 0 {
 		res.warnings = append(res.warnings, fmt.Sprintf("%d links beyond max_depth (%d) not followed", res.stats.PagesTooDeep, s.MaxDepth))

@@ -33,6 +33,8 @@ type Pool struct {
 	tabs          chan *tab // idle tabs; nil entries are free slots
 	log           *slog.Logger
 
+	stop func() bool // unregisters the close-on-cancel hook
+
 	mu     sync.Mutex
 	closed bool
 }
@@ -85,7 +87,9 @@ func New(ctx context.Context, o Options) (*Pool, error) {
 		p.tabs <- nil
 	}
 	stop := context.AfterFunc(ctx, func() { p.Close() })
-	_ = stop
+	p.mu.Lock()
+	p.stop = stop
+	p.mu.Unlock()
 	return p, nil
 }
 
@@ -98,7 +102,11 @@ func (p *Pool) Close() error {
 		return nil
 	}
 	p.closed = true
+	stop := p.stop
 	p.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	p.browserCancel()
 	p.allocCancel() // waits for the process to exit
 	var err error
