@@ -19,37 +19,68 @@ type Neighbour struct {
 	Score float64
 }
 
-// posting is one entry of a term's list. w is the document's weight for the
-// term rounded UP to float32, so bounds computed from it stay upper bounds.
+// posting is one entry of a rare term's list. w is the document's weight
+// rounded UP to float32, so sums of it bound the true sums from above.
 type posting struct {
 	doc int32
 	w   float32
 }
 
-// Index is an inverted index over a Corpus: per term, the documents that
-// contain it ordered by weight (descending, then document ascending). It is
+// Index is the search structure over a Corpus. Terms are split by document
+// frequency:
+//   - rare terms (df ≤ CommonDF) have posting lists, traversed in full;
+//   - common terms have none. Instead each document keeps g, the L2 norm of
+//     its weights on common terms, and by Cauchy-Schwarz a query q can gain
+//     at most ‖q_common‖·g(d) from them. Documents are kept sorted by g, so
+//     a query scans them only while that bound can still beat its k-th best.
+//
+// Every candidate that survives the bounds is scored exactly from the
+// forward vectors, so results equal a brute-force scan. An Index is
 // read-only after NewIndex and safe for concurrent searches.
 type Index struct {
-	c    *Corpus
-	off  []int64 // term t's postings are post[off[t]:off[t+1]]
-	post []posting
-	kind []uint8
+	c        *Corpus
+	commonDF int
+	common   []bool  // per term
+	off      []int64 // rare term t's postings are post[off[t]:off[t+1]]
+	post     []posting
+	g        []float64 // per document
+	byG      []int32   // documents with g > 0, g descending, then index ascending
+	kind     []uint8
 }
 
-// NewIndex builds the inverted index of c using up to workers goroutines
-// (0 means GOMAXPROCS).
-func NewIndex(c *Corpus, workers int) *Index {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+// IndexOptions tunes NewIndex.
+type IndexOptions struct {
+	// CommonDF: terms in more documents than this are "common" (bounded, not
+	// traversed). 0 means DefaultCommonDF(n).
+	CommonDF int
+	Workers  int // 0 means GOMAXPROCS
+}
+
+// DefaultCommonDF is the common-term cut for n documents: long posting
+// lists cost more to walk than the bound they replace.
+func DefaultCommonDF(n int) int { return max(64, n/20) }
+
+// NewIndex builds the index of c.
+func NewIndex(c *Corpus, opt IndexOptions) *Index {
+	n, v := c.Len(), len(c.Terms)
+	cdf := opt.CommonDF
+	if cdf <= 0 {
+		cdf = DefaultCommonDF(n)
 	}
-	v := len(c.Terms)
-	ix := &Index{c: c, off: make([]int64, v+1), post: make([]posting, c.NNZ()), kind: make([]uint8, c.Len())}
+	ix := &Index{c: c, commonDF: cdf, common: make([]bool, v), off: make([]int64, v+1),
+		g: make([]float64, n), kind: make([]uint8, n)}
 	for t := 0; t < v; t++ {
-		ix.off[t+1] = ix.off[t] + int64(c.df[t])
+		df := int64(c.df[t])
+		if int(df) > cdf {
+			ix.common[t] = true
+			df = 0
+		}
+		ix.off[t+1] = ix.off[t] + df
 	}
-	kinds := map[catalog.Kind]uint8{}
+	ix.post = make([]posting, ix.off[v])
 	fill := slices.Clone(ix.off[:v])
-	for d := 0; d < c.Len(); d++ {
+	kinds := map[catalog.Kind]uint8{}
+	for d := 0; d < n; d++ {
 		k, ok := kinds[c.Kinds[d]]
 		if !ok {
 			k = uint8(len(kinds) % 256)
@@ -57,7 +88,12 @@ func NewIndex(c *Corpus, workers int) *Index {
 		}
 		ix.kind[d] = k
 		terms, ws := c.Vector(d)
+		g2 := 0.0
 		for j, t := range terms {
+			if ix.common[t] {
+				g2 += ws[j] * ws[j]
+				continue
+			}
 			w32 := float32(ws[j])
 			if float64(w32) < ws[j] {
 				w32 = math.Nextafter32(w32, float32(math.Inf(1)))
@@ -65,37 +101,25 @@ func NewIndex(c *Corpus, workers int) *Index {
 			ix.post[fill[t]] = posting{doc: int32(d), w: w32}
 			fill[t]++
 		}
+		if g2 > 0 {
+			ix.g[d] = math.Sqrt(g2) * (1 + 1e-12)
+			ix.byG = append(ix.byG, int32(d))
+		}
 	}
-	// Sort each list by weight descending; lists were filled in document
-	// order, so a stable sort keeps ties by document ascending.
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	const chunk = 4096
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				lo := next.Add(chunk) - chunk
-				if lo >= int64(v) {
-					return
-				}
-				hi := min(lo+chunk, int64(v))
-				for t := lo; t < hi; t++ {
-					l := ix.post[ix.off[t]:ix.off[t+1]]
-					if len(l) > 1 {
-						slices.SortStableFunc(l, func(a, b posting) int { return cmp.Compare(b.w, a.w) })
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	slices.SortFunc(ix.byG, func(a, b int32) int {
+		if c := cmp.Compare(ix.g[b], ix.g[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	return ix
 }
 
 // Corpus returns the indexed corpus.
 func (ix *Index) Corpus() *Corpus { return ix.c }
+
+// CommonDF is the document frequency above which terms are bounded, not walked.
+func (ix *Index) CommonDF() int { return ix.commonDF }
 
 // SearchOptions tunes Search.
 type SearchOptions struct {
@@ -112,12 +136,12 @@ type SearchStats struct {
 	Queries  int64 // documents searched
 	Postings int64 // postings visited
 	Scored   int64 // candidates scored exactly
+	Scanned  int64 // documents read from the common-term list
 }
 
 // Search returns, for each query document, its K most similar documents:
 // cosine descending, then document index (= id) ascending, self excluded,
-// only scores > 0. Results are exact: the pruning only skips documents whose
-// score upper bound cannot reach the K-th best lower bound.
+// only scores > 0. Results are exact.
 func (ix *Index) Search(ctx context.Context, queries []int32, opt SearchOptions) ([][]Neighbour, SearchStats, error) {
 	if opt.K < 1 {
 		opt.K = 1
@@ -157,6 +181,7 @@ func (ix *Index) Search(ctx context.Context, queries []int32, opt SearchOptions)
 			stats.Queries += s.stats.Queries
 			stats.Postings += s.stats.Postings
 			stats.Scored += s.stats.Scored
+			stats.Scanned += s.stats.Scanned
 			mu.Unlock()
 		}()
 	}
@@ -168,30 +193,50 @@ func (ix *Index) Search(ctx context.Context, queries []int32, opt SearchOptions)
 }
 
 // boundEps absorbs float32 rounding of posting weights and float64
-// summation error; candidates within it of the cut are scored exactly.
+// summation error; candidates within it of a cut are scored exactly.
 const boundEps = 1e-6
 
 // searcher holds one goroutine's scratch space.
 type searcher struct {
 	ix      *Index
-	acc     []float64 // partial scores, valid where stamp == cur
+	acc     []float64 // partial (rare-term) scores, valid where stamp == cur
 	stamp   []uint32
 	cur     uint32
 	touched []int32
 	qdense  []float64
-	pos     []int64
-	end     []int64
 	heap    []float64
-	cand    []Neighbour
+	top     []Neighbour // best so far, sorted by compareNeighbours
 	stats   SearchStats
-	// stopAt: stop traversing once at most this many candidates remain.
-	stopAt int
 }
 
 func newSearcher(ix *Index) *searcher {
 	n := ix.c.Len()
 	return &searcher{ix: ix, acc: make([]float64, n), stamp: make([]uint32, n),
 		qdense: make([]float64, len(ix.c.Terms))}
+}
+
+// exact is the cosine of the query (in qdense) and d, summed over d's terms
+// in ascending order like Corpus.Dot (the zeros add nothing).
+func (s *searcher) exact(d int32) float64 {
+	dt, dw := s.ix.c.Vector(int(d))
+	sc := 0.0
+	for j, t := range dt {
+		sc += s.qdense[t] * dw[j]
+	}
+	return sc
+}
+
+// offer adds a scored candidate to the running top k.
+func (s *searcher) offer(nb Neighbour, k int) {
+	if len(s.top) == k && compareNeighbours(nb, s.top[k-1]) >= 0 {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(s.top, nb, compareNeighbours)
+	if len(s.top) < k {
+		s.top = append(s.top, Neighbour{})
+	}
+	copy(s.top[i+1:], s.top[i:len(s.top)-1])
+	s.top[i] = nb
 }
 
 // search appends q's top k to dst.
@@ -204,124 +249,80 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		s.cur = 1
 	}
 	s.touched = s.touched[:0]
+	s.top = s.top[:0]
 	qt, qw := ix.c.Vector(int(q))
-	m := len(qt)
-	if m == 0 {
+	if len(qt) == 0 {
 		return dst
 	}
-	s.pos = s.pos[:0]
-	s.end = s.end[:0]
-	maxImp := 0.0
-	for i, t := range qt {
-		a, b := ix.off[t], ix.off[t+1]
-		s.pos = append(s.pos, a)
-		s.end = append(s.end, b)
-		if a < b {
-			maxImp = max(maxImp, qw[i]*float64(ix.post[a].w))
-		}
-	}
-	stopAt := max(4*k, 64)
-	if s.stopAt > 0 {
-		stopAt = s.stopAt
-	}
 	qk := ix.kind[q]
-	lambda := maxImp * 0.5
-	theta := math.Inf(-1)
-	var bound float64
+	// 1. Walk the rare terms' lists: exact partial scores.
+	qc2 := 0.0
 	var visited int64
-	for {
-		for i := 0; i < m; i++ {
-			p, e, w := s.pos[i], s.end[i], qw[i]
-			for ; p < e; p++ {
-				pe := ix.post[p]
-				c := w * float64(pe.w)
-				if c < lambda {
-					break
-				}
-				d := pe.doc
-				if d == q || (sameKind && ix.kind[d] != qk) {
-					continue
-				}
-				if s.stamp[d] != s.cur {
-					s.stamp[d] = s.cur
-					s.acc[d] = c
-					s.touched = append(s.touched, d)
-				} else {
-					s.acc[d] += c
-				}
-			}
-			visited += p - s.pos[i]
-			s.pos[i] = p
+	for i, t := range qt {
+		s.qdense[t] = qw[i]
+		if ix.common[t] {
+			qc2 += qw[i] * qw[i]
+			continue
 		}
-		// bound: the most any document can still gain from unvisited postings.
-		bound = 0
-		rem2 := 0.0
-		for i := 0; i < m; i++ {
-			if p := s.pos[i]; p < s.end[i] {
-				bound += qw[i] * float64(ix.post[p].w)
-				rem2 += qw[i] * qw[i]
+		w := qw[i]
+		list := ix.post[ix.off[t]:ix.off[t+1]]
+		visited += int64(len(list))
+		for _, pe := range list {
+			d := pe.doc
+			if d == q || (sameKind && ix.kind[d] != qk) {
+				continue
 			}
-		}
-		if bound == 0 {
-			break
-		}
-		bound = min(bound, math.Sqrt(rem2)*(1+1e-12))
-		if len(s.touched) >= k {
-			theta = s.kth(k)
-			cut := theta - 2*boundEps - bound
-			if cut <= 0 { // an unseen document could still make the list
-				goto next
+			c := w * float64(pe.w)
+			if s.stamp[d] != s.cur {
+				s.stamp[d] = s.cur
+				s.acc[d] = c
+				s.touched = append(s.touched, d)
+			} else {
+				s.acc[d] += c
 			}
-			count := 0
-			for _, d := range s.touched {
-				if s.acc[d] >= cut {
-					count++
-				}
-			}
-			if count <= stopAt {
-				break
-			}
-		}
-	next:
-		if lambda < 1e-12 {
-			lambda = 0
-		} else {
-			lambda *= 0.5
 		}
 	}
 	s.stats.Postings += visited
+	qc := math.Sqrt(qc2) * (1 + 1e-12)
+	// 2. Score touched documents that can still reach the k-th partial score.
 	cut := math.Inf(-1)
-	if len(s.touched) >= k {
-		theta = s.kth(k)
-		cut = theta - 2*boundEps - bound
+	if len(s.touched) > k {
+		cut = s.kth(k) - 2*boundEps
 	}
-	// Score the candidates exactly, in the same order as Corpus.Dot.
-	for i, t := range qt {
-		s.qdense[t] = qw[i]
-	}
-	s.cand = s.cand[:0]
+	scored := 0
 	for _, d := range s.touched {
-		if s.acc[d] < cut {
+		if s.acc[d]+qc*ix.g[d] < cut {
 			continue
 		}
-		dt, dw := ix.c.Vector(int(d))
-		sc := 0.0
-		for j, t := range dt {
-			sc += s.qdense[t] * dw[j]
-		}
-		if sc > 0 {
-			s.cand = append(s.cand, Neighbour{Doc: d, Score: sc})
+		scored++
+		if sc := s.exact(d); sc > 0 {
+			s.offer(Neighbour{Doc: d, Score: sc}, k)
 		}
 	}
+	// 3. Untouched documents gain only from common terms: ≤ qc·g(d). Scan
+	// them by g descending while that bound can reach the k-th best.
+	if qc > 0 {
+		var scanned int64
+		for _, d := range ix.byG {
+			if len(s.top) == k && qc*ix.g[d] < s.top[k-1].Score-2*boundEps {
+				break
+			}
+			scanned++
+			if s.stamp[d] == s.cur || d == q || (sameKind && ix.kind[d] != qk) {
+				continue
+			}
+			scored++
+			if sc := s.exact(d); sc > 0 {
+				s.offer(Neighbour{Doc: d, Score: sc}, k)
+			}
+		}
+		s.stats.Scanned += scanned
+	}
+	s.stats.Scored += int64(scored)
 	for _, t := range qt {
 		s.qdense[t] = 0
 	}
-	s.stats.Scored += int64(len(s.cand))
-	slices.SortFunc(s.cand, compareNeighbours)
-	if len(s.cand) > k {
-		s.cand = s.cand[:k]
-	}
-	return append(dst, s.cand...)
+	return append(dst, s.top...)
 }
 
 // compareNeighbours orders by score descending, then document ascending.

@@ -50,12 +50,13 @@ func allQueries(n int) []int32 {
 func TestSearchMatchesBruteForce(t *testing.T) {
 	rs := releasegen.Generate(releasegen.Options{N: 2000, Seed: 7})
 	c := buildTestCorpus(t, rs)
-	ix := NewIndex(c, 2)
 	for _, tc := range []struct {
 		k        int
 		sameKind bool
-	}{{10, false}, {3, false}, {10, true}, {50, false}} {
-		t.Run(fmt.Sprintf("k=%d same_kind=%v", tc.k, tc.sameKind), func(t *testing.T) {
+		commonDF int
+	}{{10, false, 0}, {3, false, 0}, {10, true, 0}, {50, false, 0}, {10, false, 5}, {10, true, 1 << 30}, {10, false, 1}} {
+		t.Run(fmt.Sprintf("k=%d same_kind=%v common_df=%d", tc.k, tc.sameKind, tc.commonDF), func(t *testing.T) {
+			ix := NewIndex(c, IndexOptions{CommonDF: tc.commonDF})
 			got, stats, err := ix.Search(context.Background(), allQueries(c.Len()), SearchOptions{K: tc.k, SameKind: tc.sameKind, Workers: 2})
 			if err != nil {
 				t.Fatal(err)
@@ -72,7 +73,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 			if bad > 0 {
 				t.Errorf("%d of %d lists differ", bad, c.Len())
 			}
-			if total := int64(c.Len()) * int64(c.Len()); stats.Scored >= total/4 {
+			if total := int64(c.Len()) * int64(c.Len()); tc.commonDF == 0 && stats.Scored >= total/4 {
 				t.Errorf("pruning scored %d of %d pairs exactly", stats.Scored, total)
 			}
 		})
@@ -94,7 +95,7 @@ func sameNeighbours(a, b []Neighbour, tol float64) bool {
 func TestSearchIsSymmetricAndBounded(t *testing.T) {
 	rs := releasegen.Generate(releasegen.Options{N: 2000, Seed: 11})
 	c := buildTestCorpus(t, rs)
-	got, _, err := NewIndex(c, 2).Search(context.Background(), allQueries(c.Len()), SearchOptions{K: 10})
+	got, _, err := NewIndex(c, IndexOptions{Workers: 2}).Search(context.Background(), allQueries(c.Len()), SearchOptions{K: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +125,8 @@ func TestSearchIsDeterministicAcrossWorkers(t *testing.T) {
 	a := buildTestCorpus(t, rs)
 	slices.Reverse(rs) // arrival order must not matter
 	b := buildTestCorpus(t, rs)
-	ra, _, _ := NewIndex(a, 1).Search(context.Background(), allQueries(a.Len()), SearchOptions{K: 10, Workers: 1})
-	rb, _, _ := NewIndex(b, 2).Search(context.Background(), allQueries(b.Len()), SearchOptions{K: 10, Workers: 2})
+	ra, _, _ := NewIndex(a, IndexOptions{CommonDF: 30}).Search(context.Background(), allQueries(a.Len()), SearchOptions{K: 10, Workers: 1})
+	rb, _, _ := NewIndex(b, IndexOptions{CommonDF: 30}).Search(context.Background(), allQueries(b.Len()), SearchOptions{K: 10, Workers: 2})
 	for q := range ra {
 		if !sameNeighbours(ra[q], rb[q], 0) {
 			t.Fatalf("query %d: %v vs %v", q, ra[q], rb[q])

@@ -52,6 +52,10 @@ var (
 	tagWords  = strings.Fields("가족 데이트 내한 초연 앙코르 할인 어린이 커플 단독 기획 앵콜 연말 주말 얼리버드 오리지널 라이선스 창작 프리뷰 막공 첫공")
 	descWords = strings.Fields(`감동 무대 관객 이야기 음악 연출 배우 공연 작품 최고 화제 시즌 다시 돌아온 함께 특별한 순간 잊지 못할 선사 만나다
 		새로운 해석 웅장한 화려한 섬세한 깊은 여운 웃음 눈물 가득 세계 무대 오리지널 캐스트 국내 최초 흥행 기록 관람 추천 전석 매진 예매 오픈`)
+	// syllables make invented names (people, characters, places, venues):
+	// real catalogs have far more distinct names than any word list.
+	syllables = []rune(`가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후그느드르므브스으즈츠크트프흐기니디리미비시이지치키티피히
+		강건경관광국규근기길남녕단담대덕동두란래량려련령례로록론뢰료룡루류륜률리린림립만명모목몽묘무문미민박반방배백범법벽변병보복봉부분빈빛산상새서석선설섬성세소손솔송수숙순술숭슬승시신실심아안애야양어언엄여연열염엽영예옥온완왕요용우운웅원월위유육윤율은을음의이익인일임자작잔장재전정제조종주준중지진찬창채천철청초촌총추춘충치칠태택파판패평포표풍필하한할함해향허헌혁현형혜호홍화환황회효훈휘희`)
 	platforms = []string{"CGV", "롯데시네마", "메가박스", "넷플릭스", "티빙", "웨이브", "디즈니플러스", "쿠팡플레이", "왓챠"}
 )
 
@@ -89,7 +93,11 @@ func Each(opts Options, fn func(r *catalog.Release)) {
 	}
 	people := make([]string, max(50, opts.N/4))
 	for i := range people {
-		people[i] = pick(rng, surnames) + pick(rng, given)
+		if rng.IntN(3) == 0 {
+			people[i] = pick(rng, surnames) + pick(rng, given)
+		} else {
+			people[i] = pick(rng, surnames) + invent(rng, 2, 2)
+		}
 	}
 	var r catalog.Release
 	var p production
@@ -129,6 +137,9 @@ func Each(opts Options, fn func(r *catalog.Release)) {
 		r.Artists = p.artists
 		vt := venueTypes[p.kind]
 		r.Venue = c.city + " " + vt[rng.IntN(len(vt))]
+		if rng.IntN(2) == 0 {
+			r.Venue = c.city + " " + invent(rng, 2, 3) + vt[rng.IntN(len(vt))]
+		}
 		if p.kind == catalog.KindMovie {
 			r.Platforms = []string{pick(rng, platforms)}
 			r.ReleaseDate = start
@@ -159,7 +170,11 @@ func newProduction(rng *rand.Rand, people []string) production {
 		nw := 1 + rng.IntN(3)
 		ws := make([]string, nw)
 		for i := range ws {
-			ws[i] = pick(rng, titleWords)
+			if rng.IntN(3) == 0 {
+				ws[i] = invent(rng, 2, 4)
+			} else {
+				ws[i] = pick(rng, titleWords)
+			}
 		}
 		if rng.IntN(3) == 0 {
 			ws[len(ws)-1] += "의"
@@ -189,9 +204,26 @@ func newProduction(rng *rand.Rand, people []string) production {
 		p.tags = append(p.tags, pick(rng, tagWords))
 	}
 	for range 3 + rng.IntN(6) {
-		p.desc = append(p.desc, pick(rng, descWords))
+		if rng.IntN(3) == 0 {
+			p.desc = append(p.desc, invent(rng, 2, 3))
+		} else {
+			p.desc = append(p.desc, pick(rng, descWords))
+		}
 	}
 	return p
 }
 
 func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
+
+// invent makes a word of lo..hi random syllables.
+func invent(rng *rand.Rand, lo, hi int) string {
+	n := lo + rng.IntN(hi-lo+1)
+	b := make([]rune, 0, n)
+	for len(b) < n {
+		r := syllables[rng.IntN(len(syllables))]
+		if r >= 0xAC00 {
+			b = append(b, r)
+		}
+	}
+	return string(b)
+}
