@@ -94,10 +94,17 @@ type EventsWriter struct{ p *partWriter[EventRow] }
 
 // NewEventsWriter returns an events writer into pw.
 func NewEventsWriter(ctx context.Context, pw *PartitionWriter, opts ParquetOptions) *EventsWriter {
-	return &EventsWriter{p: newPartWriter[EventRow](ctx, pw, EventsSchema, opts)}
+	p := newPartWriter[EventRow](ctx, pw, EventsSchema, opts)
+	p.own = func(r *EventRow, a *arena) {
+		r.AgeGroup, r.Gender, r.Event = a.str(r.AgeGroup), a.str(r.Gender), a.str(r.Event)
+		r.ItemID, r.Keyword, r.SessionID, r.Platform = a.str(r.ItemID), a.str(r.Keyword), a.str(r.SessionID), a.str(r.Platform)
+		r.ResultCount = a.int32p(r.ResultCount)
+	}
+	return &EventsWriter{p: p}
 }
 
-// Write appends rows in order. The writer does not keep rows after it returns.
+// Write appends rows in order. The writer copies what it keeps (strings
+// included), so rows may point into buffers the caller reuses.
 func (w *EventsWriter) Write(rows []EventRow) error { return w.p.Write(rows) }
 
 // Rows is how many rows were written.

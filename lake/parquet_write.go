@@ -1,11 +1,13 @@
 package lake
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -32,6 +34,9 @@ type ParquetOptions struct {
 	// Meta is written into every file's key/value metadata (sorted by key,
 	// so output stays deterministic).
 	Meta map[string]string
+	// Encoders, when set, encodes row groups in parallel (shared by every
+	// writer of a run). Output is the same with or without it.
+	Encoders *EncoderPool
 }
 
 func (o ParquetOptions) withDefaults() ParquetOptions {
@@ -47,36 +52,104 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 // zstdCodec is shared: the codec pools its encoders and is safe for concurrent use.
 var zstdCodec = &zstd.Codec{Level: zstd.SpeedDefault, Concurrency: 1}
 
+// EncoderPool encodes row groups on up to n goroutines at once, shared by
+// every writer given it (all the partitions of a run). Encoded row groups
+// are spliced into their files verbatim, in order, so output bytes do not
+// depend on the pool size.
+type EncoderPool struct{ sem chan struct{} }
+
+// NewEncoderPool returns a pool of n encoders (n < 1: 1).
+func NewEncoderPool(n int) *EncoderPool {
+	if n < 1 {
+		n = 1
+	}
+	return &EncoderPool{sem: make(chan struct{}, n)}
+}
+
+func (p *EncoderPool) size() int {
+	if p == nil {
+		return 1
+	}
+	return cap(p.sem)
+}
+
+// encoded is one row group being encoded into an in-memory Parquet file.
+type encoded struct {
+	done chan struct{}
+	file *parquet.File
+	rows int64
+	err  error
+}
+
+// arena holds copies of the strings of buffered rows, so rows never pin
+// the caller's (much larger) input buffers.
+type arena struct {
+	blocks [][]byte
+	cur    []byte
+	ints   []int32
+}
+
+func (a *arena) str(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if cap(a.cur)-len(a.cur) < len(s) {
+		n := 1 << 20
+		if len(s) > n {
+			n = len(s)
+		}
+		a.cur = make([]byte, 0, n)
+		a.blocks = append(a.blocks, a.cur)
+	}
+	start := len(a.cur)
+	a.cur = append(a.cur, s...)
+	b := a.cur[start:len(a.cur):len(a.cur)]
+	return unsafe.String(&b[0], len(b))
+}
+
+func (a *arena) int32p(p *int32) *int32 {
+	if p == nil {
+		return nil
+	}
+	if len(a.ints) == cap(a.ints) {
+		a.ints = make([]int32, 0, 4096)
+	}
+	a.ints = append(a.ints, *p)
+	return &a.ints[len(a.ints)-1]
+}
+
 // partWriter writes rows of T into part-<run>-<seq>.parquet files of a
-// partition, rolling at TargetFileBytes. Not safe for concurrent use.
+// partition, rolling at TargetFileBytes. Rows are gathered into row groups
+// of RowGroupRows; each full row group is encoded (on the pool, when there
+// is one) into an in-memory file and spliced verbatim into the part file in
+// order. Not safe for concurrent use.
 type partWriter[T any] struct {
 	ctx    context.Context
 	pw     *PartitionWriter
 	opts   ParquetOptions
 	schema *parquet.Schema
+	pool   *EncoderPool
+	own    func(r *T, a *arena) // copies caller-owned memory of r into a (nil: none)
 
-	ow      ObjectWriter
-	cnt     *countingWriter
-	w       *parquet.GenericWriter[T]
-	name    string
-	rows    int64 // rows in the current file
-	inGroup int64 // rows in the current row group
-	total   int64
-	pending []T // rows not yet handed to parquet
+	ow   ObjectWriter
+	cnt  *countingWriter
+	w    *parquet.GenericWriter[T]
+	name string
+	rows int64 // rows in the current file
+
+	rg       []T // the row group being gathered
+	arena    *arena
+	inflight []*encoded
+	total    int64
+	err      error
 }
 
 func newPartWriter[T any](ctx context.Context, pw *PartitionWriter, schema *parquet.Schema, opts ParquetOptions) *partWriter[T] {
-	return &partWriter[T]{ctx: ctx, pw: pw, opts: opts.withDefaults(), schema: schema}
+	opts = opts.withDefaults()
+	return &partWriter[T]{ctx: ctx, pw: pw, opts: opts, schema: schema, pool: opts.Encoders}
 }
 
-func (p *partWriter[T]) open() error {
-	p.name = p.pw.NextName("part", ".parquet")
-	ow, err := p.pw.Create(p.ctx, p.name)
-	if err != nil {
-		return err
-	}
-	p.ow = ow
-	p.cnt = &countingWriter{w: ow}
+func (p *partWriter[T]) writerOptions() []parquet.WriterOption {
 	opts := []parquet.WriterOption{
 		p.schema,
 		parquet.Compression(zstdCodec),
@@ -87,30 +160,50 @@ func (p *partWriter[T]) open() error {
 	for _, k := range sortedKeys(p.opts.Meta) {
 		opts = append(opts, parquet.KeyValueMetadata(k, p.opts.Meta[k]))
 	}
+	return opts
+}
+
+func (p *partWriter[T]) open() error {
+	p.name = p.pw.NextName("part", ".parquet")
+	ow, err := p.pw.Create(p.ctx, p.name)
+	if err != nil {
+		return err
+	}
+	p.ow = ow
+	p.cnt = &countingWriter{w: ow}
 	if p.w == nil {
-		p.w = parquet.NewGenericWriter[T](p.cnt, opts...)
+		p.w = parquet.NewGenericWriter[T](p.cnt, p.writerOptions()...)
 	} else {
 		p.w.Reset(p.cnt)
 	}
-	p.rows, p.inGroup = 0, 0
+	p.rows = 0
 	return nil
 }
 
-// Write appends rows. Rows are handed to parquet in fixed batches of
-// writeBatchRows, so the file layout depends only on the row sequence, not
-// on how callers slice it; a row group is flushed every RowGroupRows rows
-// and the file rolled once it has reached TargetFileBytes.
+// Write appends rows in order. It keeps copies (strings included when the
+// writer owns them), never the caller's slices.
 func (p *partWriter[T]) Write(rows []T) error {
-	if p.pending == nil {
-		p.pending = make([]T, 0, writeBatchRows)
+	if p.err != nil {
+		return p.err
 	}
 	for len(rows) > 0 {
-		n := copy(p.pending[len(p.pending):cap(p.pending)], rows)
-		p.pending = p.pending[:len(p.pending)+n]
-		p.total += int64(n)
+		if p.rg == nil {
+			p.rg = make([]T, 0, p.opts.RowGroupRows)
+			p.arena = &arena{}
+		}
+		n := min(len(rows), cap(p.rg)-len(p.rg))
+		start := len(p.rg)
+		p.rg = append(p.rg, rows[:n]...)
+		if p.own != nil {
+			for i := start; i < len(p.rg); i++ {
+				p.own(&p.rg[i], p.arena)
+			}
+		}
 		rows = rows[n:]
-		if len(p.pending) == cap(p.pending) {
-			if err := p.writePending(); err != nil {
+		p.total += int64(n)
+		if len(p.rg) == cap(p.rg) {
+			if err := p.submit(); err != nil {
+				p.err = err
 				return err
 			}
 		}
@@ -118,40 +211,70 @@ func (p *partWriter[T]) Write(rows []T) error {
 	return nil
 }
 
-const writeBatchRows = 1024
+// submit hands the gathered row group to an encoder and writes finished
+// ones while too many are in flight.
+func (p *partWriter[T]) submit() error {
+	rows, ar := p.rg, p.arena
+	p.rg, p.arena = nil, nil
+	e := &encoded{done: make(chan struct{}), rows: int64(len(rows))}
+	p.inflight = append(p.inflight, e)
+	opts := p.writerOptions()
+	encode := func() {
+		defer close(e.done)
+		e.file, e.err = encodeRowGroup(rows, opts)
+		_ = ar // the strings of rows live in ar until encoded
+	}
+	if p.pool == nil {
+		encode()
+	} else {
+		p.pool.sem <- struct{}{}
+		go func() {
+			defer func() { <-p.pool.sem }()
+			encode()
+		}()
+	}
+	for len(p.inflight) > p.pool.size()+1 {
+		if err := p.writeOldest(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-func (p *partWriter[T]) writePending() error {
-	rows := p.pending
-	for len(rows) > 0 {
-		if p.ow == nil {
-			if err := p.open(); err != nil {
-				return err
-			}
+func encodeRowGroup[T any](rows []T, opts []parquet.WriterOption) (*parquet.File, error) {
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf, opts...)
+	if _, err := w.Write(rows); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	return parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+}
+
+func (p *partWriter[T]) writeOldest() error {
+	e := p.inflight[0]
+	p.inflight = p.inflight[1:]
+	<-e.done
+	if e.err != nil {
+		return fmt.Errorf("lake: parquet %s: encode: %w", p.pw.Dir(), e.err)
+	}
+	if p.ow == nil {
+		if err := p.open(); err != nil {
+			return err
 		}
-		n := int64(len(rows))
-		if room := p.opts.RowGroupRows - p.inGroup; n > room {
-			n = room
-		}
-		if _, err := p.w.Write(rows[:n]); err != nil {
+	}
+	for _, rg := range e.file.RowGroups() {
+		if _, err := p.w.WriteRowGroup(rg); err != nil {
 			return fmt.Errorf("lake: parquet %s/%s: %w", p.pw.Dir(), p.name, err)
 		}
-		rows = rows[n:]
-		p.rows += n
-		p.inGroup += n
-		if p.inGroup >= p.opts.RowGroupRows {
-			if err := p.w.Flush(); err != nil {
-				return err
-			}
-			p.inGroup = 0
-			if p.w.Size() >= p.opts.TargetFileBytes {
-				if err := p.closeFile(); err != nil {
-					return err
-				}
-			}
-		}
 	}
-	clear(p.pending)
-	p.pending = p.pending[:0]
+	p.rows += e.rows
+	if p.w.Size() >= p.opts.TargetFileBytes {
+		return p.closeFile()
+	}
 	return nil
 }
 
@@ -172,18 +295,34 @@ func (p *partWriter[T]) closeFile() error {
 	return nil
 }
 
-// Close finishes the current file. It does not commit the partition.
+// Close encodes what is left, writes every row group in order and finishes
+// the current file. It does not commit the partition.
 func (p *partWriter[T]) Close() error {
-	if len(p.pending) > 0 {
-		if err := p.writePending(); err != nil {
+	if p.err != nil {
+		p.Abort()
+		return p.err
+	}
+	if len(p.rg) > 0 {
+		if err := p.submit(); err != nil {
+			p.Abort()
+			return err
+		}
+	}
+	for len(p.inflight) > 0 {
+		if err := p.writeOldest(); err != nil {
+			p.Abort()
 			return err
 		}
 	}
 	return p.closeFile()
 }
 
-// Abort discards the current file.
+// Abort waits for encoders in flight and discards the file being written.
 func (p *partWriter[T]) Abort() {
+	for _, e := range p.inflight {
+		<-e.done
+	}
+	p.inflight, p.rg = nil, nil
 	if p.ow != nil {
 		_ = p.ow.Abort()
 		p.ow = nil

@@ -82,7 +82,7 @@ func (w *window) date(i int) catalog.Date { return w.from.AddDays(i) }
 func (w *window) days() int { return len(w.bounds) - 1 }
 
 // parseChunk parses and validates every line of c.
-func parseChunk(c *chunk, w *window, in interner) *result {
+func parseChunk(c *chunk, w *window, in *interner) *result {
 	res := &result{seq: c.seq}
 	origin := func(k int) string {
 		if c.origins != nil {
@@ -189,7 +189,9 @@ func runEvents(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job
 	if opts.Input == "" {
 		return nil, catalog.Usagef("%s: --input is required for --dataset events", JobName)
 	}
-	if opts.LateDays <= 0 {
+	if opts.LateDays < 0 {
+		opts.LateDays = 0
+	} else if opts.LateDays == 0 {
 		opts.LateDays = 7
 	}
 	if opts.AheadDays < 0 {
@@ -199,12 +201,17 @@ func runEvents(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job
 	}
 	if opts.MaxRejects == 0 {
 		opts.MaxRejects = 0.05
+	} else if opts.MaxRejects < 0 {
+		opts.MaxRejects = 0
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opts.ChunkBytes <= 0 {
 		opts.ChunkBytes = defaultChunkBytes
+	}
+	if opts.Parquet.Encoders == nil {
+		opts.Parquet.Encoders = lake.NewEncoderPool(opts.Workers)
 	}
 	loc := env.Loc
 	if loc == nil {
@@ -271,7 +278,7 @@ func runEvents(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job
 	if err := r.commit(ctx, sum, deps.Log); err != nil {
 		return sum, fmt.Errorf("%s: %w", JobName, err)
 	}
-	if opts.MaxRejects >= 0 && r.read > 0 && float64(r.rejects)/float64(r.read) > opts.MaxRejects {
+	if r.read > 0 && float64(r.rejects)/float64(r.read) > opts.MaxRejects {
 		return sum, fmt.Errorf("%s: %d of %d lines quarantined (max %.2g): %w",
 			JobName, r.rejects, r.read, opts.MaxRejects, catalog.ErrRejectThreshold)
 	}
@@ -321,7 +328,7 @@ func (r *eventsRun) pipeline(ctx context.Context, produce func(context.Context, 
 		pwg.Add(1)
 		go func() {
 			defer pwg.Done()
-			in := interner{}
+			in := &interner{}
 			for c := range chunks {
 				res := parseChunk(c, r.win, in)
 				select {

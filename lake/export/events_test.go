@@ -345,7 +345,8 @@ func TestEventsEdgeCases(t *testing.T) {
 		{name: "no trailing newline, CRLF and blank lines are fine", body: good + "\r\n\n" + search, rows: 2},
 		{name: "an empty file is nothing to do", body: "", wantErr: catalog.ErrNothingToDo},
 		{name: "rejects over --max-rejects commit and exit 3", body: good + "\n{oops\n", wantErr: catalog.ErrRejectThreshold, rows: 1, rejects: 1},
-		{name: "negative max-rejects accepts any rejects", body: good + "\n{oops\n", opts: Options{MaxRejects: -1}, rows: 1, rejects: 1},
+		{name: "max-rejects 1 accepts any rejects", body: good + "\n{oops\n", opts: Options{MaxRejects: 1}, rows: 1, rejects: 1},
+		{name: "negative max-rejects allows none", body: strings.Repeat(good+"\n", 99) + "{oops\n", opts: Options{MaxRejects: -1}, wantErr: catalog.ErrRejectThreshold, rows: 99, rejects: 1},
 		{name: "search with item_id, view without item_id are rejected", body: strings.Repeat(good+"\n", 40) +
 			`{"ts":"2026-11-21T15:30:00Z","user_id":7,"age_group":"20s","gender":"F","event":"view","session_id":"s1","platform":"ios"}` + "\n" +
 			`{"ts":"2026-11-21T15:30:00Z","user_id":7,"age_group":"20s","gender":"F","event":"search","item_id":"x","keyword":"k","result_count":1,"session_id":"s1","platform":"ios"}`,
@@ -375,7 +376,7 @@ func TestEventsEdgeCases(t *testing.T) {
 		s := newStore(t)
 		env := job.TestEnv(JobName, d)
 		env.DryRun = true
-		sum, err := Run(context.Background(), env, Options{Dataset: DatasetEvents, Input: write("dry.jsonl", good+"\n"+search+"\nbad\n"), MaxRejects: -1}, Deps{Lake: s})
+		sum, err := Run(context.Background(), env, Options{Dataset: DatasetEvents, Input: write("dry.jsonl", good+"\n"+search+"\nbad\n"), MaxRejects: 1}, Deps{Lake: s})
 		if err != nil || sum.Written != 2 || sum.Quarantined != 1 {
 			t.Fatalf("sum=%+v err=%v", sum, err)
 		}

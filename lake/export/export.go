@@ -29,14 +29,16 @@ type Options struct {
 	// latest committed releases partition before the run's date.
 	Incremental bool
 	// LateDays is how many days before the run's date an event may be and
-	// still be written (default 7); older events are quarantined.
+	// still be written (0: default 7; negative: none); older events are
+	// quarantined.
 	LateDays int
 	// AheadDays is how many days after the run's date an event may be
-	// (default 1, for midnight and clock skew); newer events are quarantined.
+	// (0: default 1, for midnight and clock skew; negative: none); newer
+	// events are quarantined.
 	AheadDays int
 	// MaxRejects is the largest allowed fraction of quarantined input lines
-	// (default 0.05; negative: no limit). Over it the run still commits and
-	// then fails with catalog.ErrRejectThreshold (exit 3).
+	// (0: default 0.05; negative: none allowed; 1: no limit). Over it the
+	// run still commits and then fails with catalog.ErrRejectThreshold (exit 3).
 	MaxRejects float64
 	// Workers is the number of parser goroutines (default GOMAXPROCS).
 	Workers int

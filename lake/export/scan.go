@@ -456,32 +456,77 @@ func daysFromCivil(y, m, d int) int64 {
 	return int64(era)*146097 + int64(doe) - 719468
 }
 
-var ageGroups = map[string]string{"10s": "10s", "20s": "20s", "30s": "30s", "40s": "40s", "50s": "50s", "60s+": "60s+"}
-
-var eventTypes = map[string]string{
-	catalog.EventView: catalog.EventView, catalog.EventClick: catalog.EventClick,
-	catalog.EventSearch: catalog.EventSearch, catalog.EventLike: catalog.EventLike,
-	catalog.EventBook: catalog.EventBook,
+// ageGroup returns the canonical age group b names, or "".
+func ageGroup(b []byte) string {
+	switch string(b) {
+	case "10s":
+		return "10s"
+	case "20s":
+		return "20s"
+	case "30s":
+		return "30s"
+	case "40s":
+		return "40s"
+	case "50s":
+		return "50s"
+	case "60s+":
+		return "60s+"
+	}
+	return ""
 }
 
-// interner keeps one copy of low-cardinality strings (gender, platform).
-type interner map[string]string
+// eventType returns the canonical event type b names, or "".
+func eventType(b []byte) string {
+	switch string(b) {
+	case catalog.EventView:
+		return catalog.EventView
+	case catalog.EventClick:
+		return catalog.EventClick
+	case catalog.EventSearch:
+		return catalog.EventSearch
+	case catalog.EventLike:
+		return catalog.EventLike
+	case catalog.EventBook:
+		return catalog.EventBook
+	}
+	return ""
+}
 
-func (in interner) get(b []byte) string {
-	if s, ok := in[string(b)]; ok {
+// interner keeps one copy of low-cardinality strings (gender, platform):
+// a short list checked most-recent first, then a map.
+type interner struct {
+	recent [8]string
+	n      int
+	m      map[string]string
+}
+
+func (in *interner) get(b []byte) string {
+	for i := 0; i < in.n; i++ {
+		if in.recent[i] == string(b) {
+			return in.recent[i]
+		}
+	}
+	if s, ok := in.m[string(b)]; ok {
 		return s
 	}
-	if len(in) >= 1024 {
-		return string(b)
-	}
 	s := string(b)
-	in[s] = s
+	if in.n < len(in.recent) {
+		in.recent[in.n] = s
+		in.n++
+		return s
+	}
+	if in.m == nil {
+		in.m = map[string]string{}
+	}
+	if len(in.m) < 1024 {
+		in.m[s] = s
+	}
 	return s
 }
 
 // toRow validates f and fills r. It returns the reason when the line must
 // be quarantined. rc is where r.ResultCount points for searches.
-func toRow(f *eventFields, r *lake.EventRow, rc *int32, in interner) string {
+func toRow(f *eventFields, r *lake.EventRow, rc *int32, in *interner) string {
 	if f.ts.kind != kString {
 		return "ts: missing or not a string"
 	}
@@ -499,15 +544,15 @@ func toRow(f *eventFields, r *lake.EventRow, rc *int32, in interner) string {
 	if f.event.kind != kString {
 		return "event: missing or not a string"
 	}
-	ev, ok := eventTypes[string(f.event.b)]
-	if !ok {
+	ev := eventType(f.event.b)
+	if ev == "" {
 		return "event: unknown type " + strconv.Quote(string(f.event.b))
 	}
 	if f.ageGroup.kind != kString {
 		return "age_group: missing or not a string"
 	}
-	ag, ok := ageGroups[string(f.ageGroup.b)]
-	if !ok {
+	ag := ageGroup(f.ageGroup.b)
+	if ag == "" {
 		return "age_group: unknown " + strconv.Quote(string(f.ageGroup.b))
 	}
 	if f.gender.kind != kString || len(f.gender.b) == 0 {
