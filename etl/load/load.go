@@ -51,6 +51,18 @@ type Sink interface {
 	DeleteReleases(ctx context.Context, ids []string) error
 }
 
+// StampScanner is an optional Sink feature: counting the stored releases
+// and streaming the stamps of all of them. With it, a load that wants most
+// of the stored releases reads them in one scan instead of many lookups,
+// and a load into an empty sink looks nothing up.
+type StampScanner interface {
+	// CountReleases returns how many releases are stored.
+	CountReleases(ctx context.Context) (int64, error)
+	// EachStamp calls fn with the stamps of every stored release (as
+	// LookupReleases returns them); fn must not keep r.
+	EachStamp(ctx context.Context, fn func(r *catalog.Release) error) error
+}
+
 // Options tune a load.
 type Options struct {
 	// BatchSize is the number of documents per bulk call (default 1000).
@@ -334,9 +346,45 @@ func findPartitions(ctx context.Context, st lake.Store, d catalog.Date, only []s
 	return out, nil
 }
 
-// lookupAll fetches the stored stamps of ids in BatchSize chunks on Workers.
+// lookupAll fetches the stored stamps of ids: nothing when the sink is
+// empty, one scan of every stamp when ids are at least half of what is
+// stored (StampScanner), else lookups of BatchSize ids on Workers.
 func lookupAll(ctx context.Context, opts Options, sink Sink, all []string) (map[string]*catalog.Release, error) {
 	out := make(map[string]*catalog.Release, len(all))
+	if sc, ok := sink.(StampScanner); ok && len(all) > 0 {
+		var n int64
+		err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+			var err error
+			n, err = sc.CountReleases(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: count releases: %w", JobName, err)
+		}
+		if n == 0 {
+			return out, nil
+		}
+		if int64(len(all)) >= n/2 {
+			want := make(map[string]bool, len(all))
+			for _, id := range all {
+				want[id] = true
+			}
+			err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+				clear(out)
+				return sc.EachStamp(ctx, func(r *catalog.Release) error {
+					if want[r.ID] {
+						c := *r
+						out[r.ID] = &c
+					}
+					return nil
+				})
+			})
+			if err != nil {
+				return nil, fmt.Errorf("%s: scan stored stamps: %w", JobName, err)
+			}
+			return out, nil
+		}
+	}
 	var mu sync.Mutex
 	err := forEachChunk(ctx, opts.Workers, len(all), opts.BatchSize, func(ctx context.Context, n, lo, hi int) error {
 		var m map[string]*catalog.Release

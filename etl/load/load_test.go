@@ -430,3 +430,27 @@ func TestRun_KillMidLoad(t *testing.T) {
 	}
 	sameReleases(t, dump(t, store), want)
 }
+
+var _ load.StampScanner = (*mongo.ReleaseStore)(nil)
+
+// lookupSink hides the StampScanner feature, so the job looks ids up.
+type lookupSink struct{ load.Sink }
+
+func TestRun_LookupsAndScanAgree(t *testing.T) {
+	st := fixtureLake(t)
+	db := newTestDB(t)
+	if _, err := run(t, st, db.store(), day, load.Options{}, false); err != nil {
+		t.Fatal(err)
+	}
+	for name, sink := range map[string]load.Sink{"scan": db.store(), "lookups": lookupSink{db.store()}} {
+		t.Run(name, func(t *testing.T) {
+			s, err := run(t, st, sink, day, load.Options{BatchSize: 3}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if detail(s, "unchanged") != 12 || detail(s, "would_insert") != 0 {
+				t.Errorf("%s: %v", name, s.Details)
+			}
+		})
+	}
+}

@@ -78,6 +78,14 @@ type stampDoc struct {
 	Poster      *posterDoc `bson:"poster"`
 }
 
+// fill overwrites r with the stamps of d.
+func (d *stampDoc) fill(r *catalog.Release) {
+	*r = catalog.Release{ID: d.ID, ContentHash: d.ContentHash, FirstSeen: d.FirstSeen.UTC(), LastSeen: d.LastSeen.UTC()}
+	if d.Poster != nil && d.Poster.URL != "" {
+		r.Poster = &catalog.Poster{URL: d.Poster.URL}
+	}
+}
+
 type priceDoc struct {
 	Grade    string `bson:"grade"`
 	Amount   int64  `bson:"amount"`

@@ -84,6 +84,11 @@ func (s *ReleaseStore) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
+var stampProjection = bson.D{
+	{Key: "content_hash", Value: 1}, {Key: "first_seen", Value: 1},
+	{Key: "last_seen", Value: 1}, {Key: "poster.url", Value: 1},
+}
+
 // LookupReleases returns, for those of ids that are stored, a Release that
 // carries only ID, ContentHash, FirstSeen, LastSeen and Poster.URL: what a
 // loader needs to decide whether a write is due. Missing ids are absent.
@@ -94,10 +99,7 @@ func (s *ReleaseStore) LookupReleases(ctx context.Context, ids []string) (map[st
 	}
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	opts := options.Find().SetProjection(bson.D{
-		{Key: "content_hash", Value: 1}, {Key: "first_seen", Value: 1},
-		{Key: "last_seen", Value: 1}, {Key: "poster.url", Value: 1},
-	}).SetBatchSize(int32(min(len(ids), 10000)))
+	opts := options.Find().SetProjection(stampProjection).SetBatchSize(int32(min(len(ids), 10000)))
 	cur, err := s.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts)
 	if err != nil {
 		return nil, releaseErr("lookup", err)
@@ -108,16 +110,40 @@ func (s *ReleaseStore) LookupReleases(ctx context.Context, ids []string) (map[st
 		if err := cur.Decode(&d); err != nil {
 			return nil, fmt.Errorf("mongo: lookup: decode: %w", err)
 		}
-		r := &catalog.Release{ID: d.ID, ContentHash: d.ContentHash, FirstSeen: d.FirstSeen.UTC(), LastSeen: d.LastSeen.UTC()}
-		if d.Poster != nil && d.Poster.URL != "" {
-			r.Poster = &catalog.Poster{URL: d.Poster.URL}
-		}
+		r := new(catalog.Release)
+		d.fill(r)
 		out[d.ID] = r
 	}
 	if err := cur.Err(); err != nil {
 		return nil, releaseErr("lookup", err)
 	}
 	return out, nil
+}
+
+// EachStamp streams the stamps (as LookupReleases returns them) of every
+// stored release, in no particular order: cheaper than LookupReleases when
+// most stored releases are wanted. fn must not keep r.
+func (s *ReleaseStore) EachStamp(ctx context.Context, fn func(r *catalog.Release) error) error {
+	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetProjection(stampProjection).SetBatchSize(10000))
+	if err != nil {
+		return releaseErr("scan stamps", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	var r catalog.Release
+	for cur.Next(ctx) {
+		var d stampDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("mongo: scan stamps: decode: %w", err)
+		}
+		d.fill(&r)
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return releaseErr("scan stamps", err)
+	}
+	return nil
 }
 
 // WriteReleases upserts every release of upserts and moves the seen stamps
