@@ -21,7 +21,7 @@ func (nopSink) WriteReleaseBatch(context.Context, []*catalog.Release, []*catalog
 	return nil
 }
 func (nopSink) SetPoster(context.Context, string, catalog.Poster) error { return nil }
-func (nopSink) DeleteReleases(context.Context, []string) error         { return nil }
+func (nopSink) DeleteReleases(context.Context, []string) error          { return nil }
 
 // BenchmarkRun_ReadNormalise loads 5,000 generated raw records into a sink
 // that stores nothing.
