@@ -191,15 +191,15 @@ func TestErrorClassification(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/busy/_count":
-			http.Error(w, `{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":429}`, 429)
+			http.Error(w, `{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":429}`, http.StatusTooManyRequests)
 		case "/down/_count":
-			http.Error(w, "no healthy upstream", 503)
+			http.Error(w, "no healthy upstream", http.StatusServiceUnavailable)
 		case "/gw/_count":
-			http.Error(w, "bad gateway", 502)
+			http.Error(w, "bad gateway", http.StatusBadGateway)
 		case "/bad/_count":
-			http.Error(w, `{"error":{"type":"parsing_exception","reason":"bad query","caused_by":{"type":"x","reason":"y"}},"status":400}`, 400)
+			http.Error(w, `{"error":{"type":"parsing_exception","reason":"bad query","caused_by":{"type":"x","reason":"y"}},"status":400}`, http.StatusBadRequest)
 		case "/gone/_count":
-			http.Error(w, `{"error":{"type":"index_not_found_exception","reason":"no such index [gone]"},"status":404}`, 404)
+			http.Error(w, `{"error":{"type":"index_not_found_exception","reason":"no such index [gone]"},"status":404}`, http.StatusNotFound)
 		case "/slow/_count":
 			<-r.Context().Done()
 		}
@@ -296,7 +296,7 @@ func TestServerWithoutRootEndpoint(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Elastic-Product", "Elasticsearch")
 		if r.URL.Path == "/" {
-			http.Error(w, `{"error":"Incorrect HTTP method for uri [/] and method [GET], allowed: [DELETE]","status":405}`, 405)
+			http.Error(w, `{"error":"Incorrect HTTP method for uri [/] and method [GET], allowed: [DELETE]","status":405}`, http.StatusMethodNotAllowed)
 			return
 		}
 		_, _ = w.Write([]byte(`{"cluster_name":"es8","nodes":{"n1":{"version":"8.17.0"}}}`))

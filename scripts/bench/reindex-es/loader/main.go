@@ -91,12 +91,12 @@ func docs(in, out, dump, index string) error {
 		if err != nil {
 			return err
 		}
-		ow.Write(b)
-		ow.WriteByte('\n')
 		line, _ := json.Marshal(map[string]any{"_index": index, "_id": r.ID, "_source": json.RawMessage(b)})
-		dw.Write(line)
-		dw.WriteByte('\n')
-		return nil
+		if _, err := ow.Write(append(b, '\n')); err != nil {
+			return err
+		}
+		_, err = dw.Write(append(line, '\n'))
+		return err
 	})
 	if err != nil {
 		return err
