@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -23,6 +25,14 @@ const StateZone = "_state/crawl"
 // statePrefix is the checkpoint directory of one site and date.
 func statePrefix(site string, d catalog.Date) string {
 	return lake.PartitionPath(StateZone+"/source="+site, d)
+}
+
+// siteFingerprint identifies a site definition: a checkpoint written under
+// another definition (the site file changed between runs) is not replayed.
+func siteFingerprint(s *Site) string {
+	b, _ := json.Marshal(s)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:6])
 }
 
 // pageEntry is one stored page: the task, what it yielded and the tasks it
@@ -47,6 +57,7 @@ type rejectedPage struct {
 type checkpoint struct {
 	store    lake.Store
 	prefix   string
+	site     string // siteFingerprint
 	runID    string
 	every    int
 	interval time.Duration
@@ -98,7 +109,7 @@ func (c *checkpoint) flushLocked(ctx context.Context) error {
 			return err
 		}
 	}
-	key := fmt.Sprintf("%s/seg-%s-%06d.jsonl", c.prefix, c.runID, c.seq)
+	key := fmt.Sprintf("%s/seg-%s-%s-%06d.jsonl", c.prefix, c.site, c.runID, c.seq)
 	if err := lake.PutBytes(ctx, c.store, key, b.Bytes()); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", key, err)
 	}
@@ -108,21 +119,27 @@ func (c *checkpoint) flushLocked(ctx context.Context) error {
 	return nil
 }
 
-// loadCheckpoint reads every stored entry of a site and date, oldest
-// segment first.
-func loadCheckpoint(ctx context.Context, s lake.Store, prefix string) ([]pageEntry, error) {
+// loadCheckpoint reads the stored entries of a site and date written under
+// the site definition with fingerprint fp, oldest segment first. It also
+// reports how many segments it ignored (written under another definition).
+func loadCheckpoint(ctx context.Context, s lake.Store, prefix, fp string) ([]pageEntry, int, error) {
 	objs, err := s.List(ctx, prefix+"/")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var out []pageEntry
+	ignored := 0
 	for _, o := range objs {
 		if !strings.HasSuffix(o.Key, ".jsonl") {
 			continue
 		}
+		if !strings.HasPrefix(lake.Base(o.Key), "seg-"+fp+"-") {
+			ignored++
+			continue
+		}
 		b, err := lake.ReadAll(ctx, s, o.Key)
 		if err != nil {
-			return nil, fmt.Errorf("checkpoint %s: %w", o.Key, err)
+			return nil, 0, fmt.Errorf("checkpoint %s: %w", o.Key, err)
 		}
 		sc := bufio.NewScanner(bytes.NewReader(b))
 		sc.Buffer(make([]byte, 0, 1<<20), lake.MaxLineBytes)
@@ -136,7 +153,7 @@ func loadCheckpoint(ctx context.Context, s lake.Store, prefix string) ([]pageEnt
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return out, ignored, nil
 }
 
 // clearCheckpoint deletes a site's checkpoint after its commit.

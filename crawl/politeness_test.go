@@ -143,9 +143,14 @@ func TestRunCancelledKeepsCheckpointAndResumes(t *testing.T) {
 	if _, err := lake.ReadManifest(context.Background(), store, rawDir); !errors.Is(err, catalog.ErrNotFound) {
 		t.Fatalf("a cancelled run committed: %v", err)
 	}
-	stored, _ := loadCheckpoint(context.Background(), store, prefix)
+	stored, _, _ := loadCheckpoint(context.Background(), store, prefix, siteFingerprint(&opts.Sites[0]))
 	if len(stored) == 0 {
 		t.Fatal("no checkpoint kept")
+	}
+	changed := opts.Sites[0]
+	changed.Exclude = []string{"취소"}
+	if other, ignored, _ := loadCheckpoint(context.Background(), store, prefix, siteFingerprint(&changed)); len(other) != 0 || ignored == 0 {
+		t.Errorf("a changed site definition replays %d stored pages (ignored %d segments)", len(other), ignored)
 	}
 	sum, err := Run(context.Background(), job.TestEnv("crawl", testDate), opts, store)
 	if err != nil {

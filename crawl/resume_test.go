@@ -110,7 +110,8 @@ func TestResumeAfterKill(t *testing.T) {
 	if _, err := lake.ReadManifest(context.Background(), store, rawDir); err == nil {
 		t.Fatal("the killed run committed its partition: the kill came too late to test resume")
 	}
-	stored, err := loadCheckpoint(context.Background(), store, prefix)
+	fp := siteFingerprint(&bigOptions(t, addr).Sites[0])
+	stored, _, err := loadCheckpoint(context.Background(), store, prefix, fp)
 	if err != nil || len(stored) == 0 {
 		t.Fatalf("checkpoint: %d entries, %v", len(stored), err)
 	}

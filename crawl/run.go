@@ -265,7 +265,7 @@ func newSiteRun(ctx context.Context, env *job.Env, opts *Options, s *Site, store
 		breakers: map[string]*breaker{},
 		filter:   newKeywordFilter(s.Include, s.Exclude),
 		ckpt: &checkpoint{
-			store: store, prefix: statePrefix(s.Name, env.Date), runID: env.RunID,
+			store: store, prefix: statePrefix(s.Name, env.Date), site: siteFingerprint(s), runID: env.RunID,
 			every: opts.CheckpointEvery, interval: opts.CheckpointInterval, disabled: env.DryRun,
 		},
 	}
@@ -298,10 +298,13 @@ func (r *siteRun) run(ctx, crawlCtx context.Context) *siteResult {
 	defer r.progress.Finish()
 
 	if !r.env.DryRun {
-		entries, err := loadCheckpoint(ctx, r.store, r.ckpt.prefix)
+		entries, ignored, err := loadCheckpoint(ctx, r.store, r.ckpt.prefix, r.ckpt.site)
 		if err != nil {
 			res.err = fmt.Errorf("crawl: site %s: %w", s.Name, err)
 			return res
+		}
+		if ignored > 0 {
+			res.warnings = append(res.warnings, fmt.Sprintf("checkpoint of a different site definition ignored (%d segments); crawling afresh", ignored))
 		}
 		r.replay(entries)
 		if len(entries) > 0 {
