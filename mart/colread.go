@@ -227,3 +227,79 @@ func dictBytes(d parquet.Dictionary) ([]byte, []uint32) {
 	v := d.Page().Data()
 	return v.ByteArray()
 }
+
+const unmapped = none - 1
+
+// readSessions decodes a session_id chunk to ids in t for the rows with
+// rowNeed[row]; other rows, nulls and empty strings read as none. Only the
+// needed values are hashed; dictIDs caches the chunk dictionary's ids.
+func readSessions(cc parquet.ColumnChunk, rowNeed []bool, t *strTable, out []uint32, dictIDs *[]uint32) ([]uint32, error) {
+	out = out[:0]
+	var dd []byte
+	var doffs []uint32
+	err := eachPage(cc, func(p parquet.Page) error {
+		row := len(out)
+		def := p.DefinitionLevels()
+		vals := p.Data()
+		var idx []int32
+		var data []byte
+		var offs []uint32
+		var n int
+		if d := p.Dictionary(); d != nil {
+			if doffs == nil {
+				dd, doffs = dictBytes(d)
+				*dictIDs = grow((*dictIDs)[:0], len(doffs)-1, unmapped)
+			}
+			idx = vals.Int32()
+			n = len(idx)
+		} else {
+			if vals.Kind() != encoding.ByteArray {
+				return fmt.Errorf("column is %s, want BYTE_ARRAY", vals.Kind())
+			}
+			data, offs = vals.ByteArray()
+			n = len(offs) - 1
+		}
+		rows := n
+		if len(def) > 0 {
+			rows = len(def)
+		}
+		j := 0
+		for r := 0; r < rows; r++ {
+			if len(def) > 0 && def[r] == 0 {
+				out = append(out, none)
+				continue
+			}
+			if j >= n {
+				return fmt.Errorf("page has fewer values than rows")
+			}
+			k := j
+			j++
+			if rn := row + r; rn >= len(rowNeed) || !rowNeed[rn] {
+				out = append(out, none)
+				continue
+			}
+			if idx != nil {
+				c := idx[k]
+				ids := *dictIDs
+				if ids[c] == unmapped {
+					v := dd[doffs[c]:doffs[c+1]]
+					if len(v) == 0 {
+						ids[c] = none
+					} else {
+						ids[c] = t.id(v)
+					}
+				}
+				out = append(out, ids[c])
+				continue
+			}
+			v := data[offs[k]:offs[k+1]]
+			if len(v) == 0 {
+				out = append(out, none)
+				continue
+			}
+			out = append(out, t.id(v))
+		}
+		return nil
+	})
+	return out, err
+}

@@ -36,13 +36,6 @@ func (d *dict) len() int {
 	return len(d.vals)
 }
 
-// value returns the string of id.
-func (d *dict) value(id uint32) string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.vals[id]
-}
-
 // snapshot returns the id → string table; callers must not modify it.
 func (d *dict) snapshot() []string {
 	d.mu.Lock()

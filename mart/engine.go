@@ -3,6 +3,7 @@ package mart
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"runtime"
 	"sync"
@@ -72,6 +73,8 @@ type engine struct {
 	keywords  *dict
 	userDense bool
 	users     userDict
+	seed      maphash.Seed // session_id hashing
+	sessTabs  []*strTable  // per worker, reused across partitions
 }
 
 func newEngine(workers int) *engine {
@@ -83,6 +86,7 @@ func newEngine(workers int) *engine {
 		items:    newDict("item_id", 1<<itemBits, nil),
 		ages:     newDict("age_group", ageNone, nil),
 		keywords: newDict("keyword", 1<<kwBits, NormalizeKeyword),
+		seed:     maphash.MakeSeed(),
 	}
 }
 
@@ -106,44 +110,68 @@ type dayAgg struct {
 	rows    int64
 	skipped int64
 
-	views   groupCounter // item<<40 | user<<4 | age
-	kwUsers groupCounter // kw<<36 | user
-	genre   groupCounter // user<<27 | item<<3 | event
+	viewCounts []int64      // views by item<<ageBits | age
+	views      keySet       // distinct item<<40 | user<<4 | age
+	kwUsers    keySet       // distinct kw<<36 | user
+	genre      groupCounter // user<<27 | item<<3 | event → count
 
 	kwSearches []int64
 	kwZero     []int64
-	searches   []searchRec
-	clickMax   []int64 // by session id; math.MinInt64 = no click
+	sess       *strTable   // session_id → id (per worker until merged)
+	searches   []searchRec // sess ids of sess
+	clickMax   []int64     // by session id; math.MinInt64 = no click
 
 	itemCounts [][4]int64 // by item id: views, clicks, likes, books
 }
 
 func grow[T any](s []T, n int, fill T) []T {
-	for len(s) < n {
-		s = append(s, fill)
+	if n <= len(s) {
+		return s
 	}
-	return s
+	if n <= cap(s) {
+		old := len(s)
+		s = s[:n]
+		for i := old; i < n; i++ {
+			s[i] = fill
+		}
+		return s
+	}
+	t := make([]T, n, max(n, 2*cap(s)))
+	copy(t, s)
+	for i := len(s); i < n; i++ {
+		t[i] = fill
+	}
+	return t
+}
+
+func addInto(dst []int64, src []int64) []int64 {
+	dst = grow(dst, len(src), 0)
+	for i, v := range src {
+		dst[i] += v
+	}
+	return dst
 }
 
 func (a *dayAgg) merge(o *dayAgg) {
 	a.rows += o.rows
 	a.skipped += o.skipped
-	a.views.merge(&o.views)
-	a.kwUsers.merge(&o.kwUsers)
+	a.viewCounts = addInto(a.viewCounts, o.viewCounts)
+	a.views.mergeFrom(&o.views)
+	a.kwUsers.mergeFrom(&o.kwUsers)
 	a.genre.merge(&o.genre)
-	a.kwSearches = grow(a.kwSearches, len(o.kwSearches), 0)
-	for i, v := range o.kwSearches {
-		a.kwSearches[i] += v
-	}
-	a.kwZero = grow(a.kwZero, len(o.kwZero), 0)
-	for i, v := range o.kwZero {
-		a.kwZero[i] += v
-	}
-	a.searches = append(a.searches, o.searches...)
-	a.clickMax = grow(a.clickMax, len(o.clickMax), math.MinInt64)
-	for i, v := range o.clickMax {
-		if v > a.clickMax[i] {
-			a.clickMax[i] = v
+	a.kwSearches = addInto(a.kwSearches, o.kwSearches)
+	a.kwZero = addInto(a.kwZero, o.kwZero)
+	if o.sess != nil && o.sess.len() > 0 {
+		trans := a.sess.merge(o.sess)
+		for _, r := range o.searches {
+			r.sess = trans[r.sess]
+			a.searches = append(a.searches, r)
+		}
+		a.clickMax = grow(a.clickMax, a.sess.len(), math.MinInt64)
+		for i, v := range o.clickMax {
+			if j := trans[i]; v > a.clickMax[j] {
+				a.clickMax[j] = v
+			}
 		}
 	}
 	a.itemCounts = grow(a.itemCounts, len(o.itemCounts), [4]int64{})
@@ -158,18 +186,18 @@ func (a *dayAgg) merge(o *dayAgg) {
 
 // rgBufs are one worker's reusable decode buffers.
 type rgBufs struct {
-	ev, item, age, kw, sess strChunk
-	users                   []int64
-	valid                   []bool
-	ukeys                   []uint64
-	ts                      []int64
-	tsValid                 []bool
-	rc                      []int32
-	evOf                    []uint8
-	itemOf, ageOf, kwOf     []uint32
-	sessOf                  []uint32
-	sessNeed                []bool
-	rowNeed                 []bool
+	ev, item, age, kw   strChunk
+	sessIDs             []uint32
+	sessDict            []uint32
+	users               []int64
+	valid               []bool
+	ukeys               []uint64
+	ts                  []int64
+	tsValid             []bool
+	rc                  []int32
+	evOf                []uint8
+	itemOf, ageOf, kwOf []uint32
+	rowNeed             []bool
 }
 
 // rgTask is one row group of one file.
@@ -186,7 +214,6 @@ func (e *engine) scanPartition(ctx context.Context, files []*eventFile, need sca
 			tasks = append(tasks, rgTask{file: f, rg: i})
 		}
 	}
-	sess := newDict("session_id", math.MaxUint32-1, nil)
 	workers := min(e.workers, max(1, len(tasks)))
 	aggs := make([]*dayAgg, workers)
 	errs := make([]error, workers)
@@ -194,6 +221,13 @@ func (e *engine) scanPartition(ctx context.Context, files []*eventFile, need sca
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		aggs[w] = &dayAgg{}
+		if need.search {
+			for len(e.sessTabs) <= w {
+				e.sessTabs = append(e.sessTabs, newStrTable(e.seed))
+			}
+			e.sessTabs[w].reset()
+			aggs[w].sess = e.sessTabs[w]
+		}
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -204,7 +238,7 @@ func (e *engine) scanPartition(ctx context.Context, files []*eventFile, need sca
 					return
 				}
 				t := tasks[i]
-				if err := e.scanRowGroup(t.file, t.file.file.RowGroups()[t.rg], need, sess, aggs[w], &b); err != nil {
+				if err := e.scanRowGroup(t.file, t.file.file.RowGroups()[t.rg], need, aggs[w], &b); err != nil {
 					errs[w] = fmt.Errorf("%s: row group %d: %w", t.file.key, t.rg, err)
 					next.Store(int64(len(tasks)))
 					return
@@ -225,13 +259,11 @@ func (e *engine) scanPartition(ctx context.Context, files []*eventFile, need sca
 		aggs[0].merge(o)
 	}
 	a := aggs[0]
-	a.views.compact()
-	a.kwUsers.compact()
 	a.genre.compact()
 	return a, nil
 }
 
-func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds, sess *dict, a *dayAgg, b *rgBufs) error {
+func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds, a *dayAgg, b *rgBufs) error {
 	ccs := rg.ColumnChunks()
 	cols := f.cols
 	nrows := int(rg.NumRows())
@@ -302,22 +334,14 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 		for _, c := range b.ev.codes {
 			b.rowNeed = append(b.rowNeed, c >= 0 && (b.evOf[c] == evSearch || b.evOf[c] == evClick))
 		}
-		if err := readStrings(ccs[cols.session], &b.sess, b.rowNeed); err != nil {
+		if b.sessIDs, err = readSessions(ccs[cols.session], b.rowNeed, a.sess, b.sessIDs, &b.sessDict); err != nil {
 			return fmt.Errorf("column session_id: %w", err)
 		}
-		b.sessNeed = grow(b.sessNeed[:0], b.sess.n(), false)
-		for i, c := range b.sess.codes {
-			if c >= 0 && b.rowNeed[i] {
-				b.sessNeed[c] = true
-			}
-		}
-		if b.sessOf, err = sess.mapChunk(&b.sess, b.sessNeed, b.sessOf); err != nil {
-			return err
-		}
+		a.clickMax = grow(a.clickMax, a.sess.len(), math.MinInt64)
 		if b.ts, b.tsValid, err = readInt64s(ccs[cols.ts], b.ts, b.tsValid); err != nil {
 			return fmt.Errorf("column ts: %w", err)
 		}
-		if len(b.rc) != nrows || len(b.sess.codes) != nrows || len(b.ts) != nrows || len(b.kw.codes) != nrows {
+		if len(b.rc) != nrows || len(b.sessIDs) != nrows || len(b.ts) != nrows || len(b.kw.codes) != nrows {
 			return fmt.Errorf("search columns: value counts do not match %d rows", nrows)
 		}
 	}
@@ -327,6 +351,9 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 
 	if need.items {
 		a.itemCounts = grow(a.itemCounts, e.items.len(), [4]int64{})
+	}
+	if need.views {
+		a.viewCounts = grow(a.viewCounts, e.items.len()<<ageBits, 0)
 	}
 	evCodes := b.ev.codes
 	for i := 0; i < nrows; i++ {
@@ -359,23 +386,14 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 				a.kwZero[kw]++
 			}
 			a.kwUsers.add(uint64(kw)<<userBits | u)
-			s := none
-			if sc := b.sess.codes[i]; sc >= 0 && (b.tsValid == nil || b.tsValid[i]) {
-				s = b.sessOf[sc]
-			}
-			if s != none {
+			if s := b.sessIDs[i]; s != none && (b.tsValid == nil || b.tsValid[i]) {
 				a.searches = append(a.searches, searchRec{kw: kw, sess: s, ts: b.ts[i]})
 			}
 		default:
 			if ev == evClick && need.search {
-				if sc := b.sess.codes[i]; sc >= 0 && (b.tsValid == nil || b.tsValid[i]) {
-					if s := b.sessOf[sc]; s != none {
-						if int(s) >= len(a.clickMax) {
-							a.clickMax = grow(a.clickMax, int(s)+1, math.MinInt64)
-						}
-						if t := b.ts[i]; t > a.clickMax[s] {
-							a.clickMax[s] = t
-						}
+				if s := b.sessIDs[i]; s != none && (b.tsValid == nil || b.tsValid[i]) {
+					if t := b.ts[i]; t > a.clickMax[s] {
+						a.clickMax[s] = t
 					}
 				}
 			}
@@ -401,6 +419,7 @@ func (e *engine) scanRowGroup(f *eventFile, rg parquet.RowGroup, need scanNeeds,
 						age = uint64(b.ageOf[ac])
 					}
 				}
+				a.viewCounts[item<<ageBits|age]++
 				a.views.add(item<<(userBits+ageBits) | u<<ageBits | age)
 			}
 		}

@@ -43,123 +43,125 @@ func topItems(cand []uint32, views []int64, names []string, top int) []uint32 {
 	return cand
 }
 
-// viewStats is the views counter of one day reduced to per-item and
-// per-(item, age group) views and distinct viewers.
-type viewStats struct {
-	nAges      int
-	views      []int64 // by item
-	viewers    []int64
-	ageViews   []int64 // by item*nAges + age
-	ageViewers []int64
-}
-
-func (e *engine) reduceViews(g *groupCounter) *viewStats {
-	nItems := e.items.len()
-	nAges := e.ages.len() + 1 // last slot: no age group
-	vs := &viewStats{
-		nAges:      nAges,
-		views:      make([]int64, nItems),
-		viewers:    make([]int64, nItems),
-		ageViews:   make([]int64, nItems*nAges),
-		ageViewers: make([]int64, nItems*nAges),
-	}
-	prevIU := uint64(math.MaxUint64)
-	for i, k := range g.keys {
-		c := int64(g.counts[i])
-		item := k >> (userBits + ageBits)
-		age := int(k & ageNone)
-		if age == ageNone {
-			age = nAges - 1
-		}
-		vs.views[item] += c
-		if iu := k >> ageBits; iu != prevIU {
-			vs.viewers[item]++
-			prevIU = iu
-		}
-		j := int(item)*nAges + age
-		vs.ageViews[j] += c
-		vs.ageViewers[j]++
-	}
-	return vs
-}
-
-func (e *engine) popularRows(d catalog.Date, vs *viewStats, top int) []PopularRow {
+// dailyViews turns a day's view counts into popular_daily and
+// ranking_age_daily rows. Ranks depend on views only, so the top N per
+// group are chosen first; distinct viewers are then counted for those items
+// alone, from the (item, user, age) key set filtered to them.
+func (e *engine) dailyViews(d catalog.Date, a *dayAgg, top int, wantPop, wantAge bool) ([]PopularRow, []AgeRankRow) {
 	names := e.items.snapshot()
+	ages := e.ages.snapshot()
+	nItems := len(a.viewCounts) >> ageBits
+	views := make([]int64, nItems)
 	var cand []uint32
-	for id, v := range vs.views {
+	for id := 0; id < nItems; id++ {
+		var v int64
+		for _, c := range a.viewCounts[id<<ageBits : (id+1)<<ageBits] {
+			v += c
+		}
+		views[id] = v
 		if v > 0 {
 			cand = append(cand, uint32(id))
 		}
 	}
-	ids := topItems(cand, vs.views, names, top)
-	rows := make([]PopularRow, len(ids))
-	for r, id := range ids {
-		rows[r] = PopularRow{Date: d, Rank: int32(r + 1), ItemID: names[id], Views: vs.views[id], Viewers: vs.viewers[id]}
+	need := make([]bool, nItems)
+	var popIDs []uint32
+	if wantPop {
+		popIDs = topItems(cand, views, names, top)
+		for _, id := range popIDs {
+			need[id] = true
+		}
 	}
-	return rows
-}
-
-func (e *engine) ageRankRows(d catalog.Date, vs *viewStats, top int) []AgeRankRow {
-	names := e.items.snapshot()
-	ages := e.ages.snapshot()
 	order := make([]int, len(ages))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(ages[a], ages[b]) })
-	n := len(vs.views)
-	views := make([]int64, n)
-	var rows []AgeRankRow
-	for _, age := range order {
-		var cand []uint32
-		for id := 0; id < n; id++ {
-			v := vs.ageViews[id*vs.nAges+age]
-			views[id] = v
-			if v > 0 {
-				cand = append(cand, uint32(id))
+	ageIDs := make([][]uint32, len(ages))
+	ageViews := make([][]int64, len(ages))
+	if wantAge {
+		for _, age := range order {
+			av := make([]int64, nItems)
+			var c []uint32
+			for id := 0; id < nItems; id++ {
+				if v := a.viewCounts[id<<ageBits|age]; v > 0 {
+					av[id] = v
+					c = append(c, uint32(id))
+				}
+			}
+			ageViews[age] = av
+			ageIDs[age] = topItems(c, av, names, top)
+			for _, id := range ageIDs[age] {
+				need[id] = true
 			}
 		}
-		for r, id := range topItems(cand, views, names, top) {
-			rows = append(rows, AgeRankRow{
-				Date: d, AgeGroup: ages[age], Rank: int32(r + 1), ItemID: names[id],
-				Views: views[id], Viewers: vs.ageViewers[int(id)*vs.nAges+age],
-			})
+	}
+	a.views.filter(func(k uint64) bool { return need[k>>(userBits+ageBits)] })
+	a.views.compact()
+	viewers := make(map[uint32]int64)
+	ageViewers := make(map[uint32]int64) // item<<ageBits | age
+	prevIU := uint64(math.MaxUint64)
+	for _, k := range a.views.keys {
+		item := uint32(k >> (userBits + ageBits))
+		if iu := k >> ageBits; iu != prevIU {
+			viewers[item]++
+			prevIU = iu
+		}
+		ageViewers[item<<ageBits|uint32(k&ageNone)]++
+	}
+	var pop []PopularRow
+	for r, id := range popIDs {
+		pop = append(pop, PopularRow{Date: d, Rank: int32(r + 1), ItemID: names[id], Views: views[id], Viewers: viewers[id]})
+	}
+	var rank []AgeRankRow
+	if wantAge {
+		for _, age := range order {
+			for r, id := range ageIDs[age] {
+				rank = append(rank, AgeRankRow{
+					Date: d, AgeGroup: ages[age], Rank: int32(r + 1), ItemID: names[id],
+					Views: ageViews[age][id], Viewers: ageViewers[id<<ageBits|uint32(age)],
+				})
+			}
 		}
 	}
-	return rows
+	return pop, rank
 }
 
 func (e *engine) keywordRows(d catalog.Date, a *dayAgg, top int) []KeywordRow {
 	names := e.keywords.snapshot()
 	n := len(a.kwSearches)
-	users := make([]int64, n)
-	prev := uint64(math.MaxUint64)
-	for _, k := range a.kwUsers.keys {
-		if k != prev {
-			users[k>>userBits]++
-			prev = k
+	var ids []uint32
+	for kw, c := range a.kwSearches {
+		if c > 0 {
+			ids = append(ids, uint32(kw))
 		}
+	}
+	ids = topItems(ids, a.kwSearches, names, top)
+	need := make([]bool, n)
+	for _, kw := range ids {
+		need[kw] = true
+	}
+	a.kwUsers.filter(func(k uint64) bool { return need[k>>userBits] })
+	a.kwUsers.compact()
+	users := make([]int64, n)
+	for _, k := range a.kwUsers.keys {
+		users[k>>userBits]++
 	}
 	clicked := make([]int64, n)
 	for _, s := range a.searches {
-		if int(s.sess) < len(a.clickMax) && a.clickMax[s.sess] != math.MinInt64 && a.clickMax[s.sess] >= s.ts {
-			clicked[s.kw]++
+		if need[s.kw] {
+			if m := a.clickMax[s.sess]; m != math.MinInt64 && m >= s.ts {
+				clicked[s.kw]++
+			}
 		}
 	}
-	var rows []KeywordRow
-	for kw, c := range a.kwSearches {
-		if c == 0 {
-			continue
-		}
+	rows := make([]KeywordRow, 0, len(ids))
+	for _, kw := range ids {
+		c := a.kwSearches[kw]
 		rows = append(rows, KeywordRow{
 			Date: d, Keyword: names[kw], Searches: c, Users: users[kw],
 			ZeroResultRate: float64(a.kwZero[kw]) / float64(c),
 			CTR:            float64(clicked[kw]) / float64(c),
 		})
-	}
-	sortKeywords(rows)
-	if top > 0 && len(rows) > top {
-		rows = rows[:top]
 	}
 	return rows
 }

@@ -32,7 +32,7 @@ func (j JSONLGenres) Genres(ctx context.Context) (map[string][]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("item genres: %s: %w", j.Path, err)
 		}
-		defer gz.Close()
+		defer func() { _ = gz.Close() }()
 		r = gz
 	}
 	out := map[string][]string{}

@@ -305,16 +305,15 @@ func (r *run) build(ctx context.Context) error {
 		var popular []PopularRow
 		if inRange && daily {
 			if need.views {
-				vs := r.e.reduceViews(&a.views)
+				var rank []AgeRankRow
+				popular, rank = r.e.dailyViews(p, a, opts.Top, r.want[PopularDaily], r.want[RankingAgeDaily])
 				if r.want[PopularDaily] {
-					popular = r.e.popularRows(p, vs, opts.Top)
 					tests = append(tests, testPopular(p, popular)...)
 					out = append(out, popularPart(p, popular))
 				}
 				if r.want[RankingAgeDaily] {
-					rows := r.e.ageRankRows(p, vs, opts.Top)
-					tests = append(tests, testAgeRank(p, rows)...)
-					out = append(out, ageRankPart(p, rows))
+					tests = append(tests, testAgeRank(p, rank)...)
+					out = append(out, ageRankPart(p, rank))
 				}
 			}
 			if need.search {

@@ -2,7 +2,6 @@ package mart
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -115,22 +114,6 @@ type ItemStatRow struct {
 	Clicks int64
 	Likes  int64
 	Books  int64
-}
-
-// sortPopular orders rows by views desc, then item_id asc.
-func lessRank(va int64, ia string, vb int64, ib string) int {
-	if va != vb {
-		if va > vb {
-			return -1
-		}
-		return 1
-	}
-	return strings.Compare(ia, ib)
-}
-
-// sortKeywords orders keyword rows by searches desc, then keyword asc.
-func sortKeywords(rows []KeywordRow) {
-	slices.SortFunc(rows, func(a, b KeywordRow) int { return lessRank(a.Searches, a.Keyword, b.Searches, b.Keyword) })
 }
 
 func checkName(n string) error {

@@ -49,12 +49,12 @@ func openEventFile(ctx context.Context, s lake.Store, key string) (*eventFile, e
 	}
 	pf, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
-		closeFn()
+		_ = closeFn()
 		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", key, err)
 	}
 	ef := &eventFile{key: key, file: pf, close: closeFn}
 	if err := ef.lookupColumns(); err != nil {
-		closeFn()
+		_ = closeFn()
 		return nil, err
 	}
 	return ef, nil

@@ -60,7 +60,7 @@ func run(cfg gen.Config, end, dir string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	defer os.Remove(src)
+	defer func() { _ = os.Remove(src) }()
 	store, err := lake.NewLocalStore(dir)
 	if err != nil {
 		return err
