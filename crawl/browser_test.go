@@ -76,3 +76,28 @@ func TestRunBrowserRendersJavaScriptList(t *testing.T) {
 		}
 	})
 }
+
+func TestRunWithoutChromiumFailsOnlyBrowserSites(t *testing.T) {
+	f := newFixture(t)
+	sites, err := ParseSites([]byte(`
+- name: jsapp
+  kind: movie
+  render: browser
+  start_urls: ["`+f.srv.URL+`/jsapp/index.html"]
+  wait_for: "#list li"
+  list: {items: "#list li", fields: {title: .t}}
+`), "js.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(f, append(sites, site(t, fixtureSites(t), "legacy"))...)
+	opts.ChromiumPath = filepath.Join(t.TempDir(), "no-chromium")
+	store := newStore(t)
+	_, err = Run(context.Background(), job.TestEnv("crawl", testDate), opts, store)
+	if job.ExitCode(err) != job.ExitUnavailable || !strings.Contains(err.Error(), "jsapp") {
+		t.Fatalf("err = %v, want exit 4 naming jsapp", err)
+	}
+	if len(readRaw(t, store, "legacy")) != 3 {
+		t.Error("the static site was not committed")
+	}
+}

@@ -133,14 +133,19 @@ func Run(ctx context.Context, env *job.Env, opts Options, store lake.Store) (*jo
 		defer cancel()
 	}
 
+	// one Chromium for the run, started only when a browser site is selected;
+	// when it cannot start, the browser sites fail and the others still run
 	var pool *browser.Pool
+	var poolErr error
 	for _, s := range sites {
-		if s.Render == RenderBrowser && pool == nil {
-			pool, err = browser.New(ctx, browser.Options{ExecPath: opts.ChromiumPath, Tabs: opts.Tabs, UserAgent: opts.UserAgent, Log: env.Log})
-			if err != nil {
-				return sum, fmt.Errorf("crawl: site %s: start Chromium: %w", s.Name, err)
+		if s.Render == RenderBrowser {
+			pool, poolErr = browser.New(ctx, browser.Options{ExecPath: opts.ChromiumPath, Tabs: opts.Tabs, UserAgent: opts.UserAgent, Log: env.Log})
+			if poolErr != nil {
+				env.Log.Error("Chromium did not start; browser sites fail", "err", poolErr)
+			} else {
+				defer pool.Close()
 			}
-			defer pool.Close()
+			break
 		}
 	}
 
@@ -149,6 +154,10 @@ func Run(ctx context.Context, env *job.Env, opts Options, store lake.Store) (*jo
 	g.SetLimit(opts.SiteParallelism)
 	for i := range sites {
 		g.Go(func() error {
+			if sites[i].Render == RenderBrowser && poolErr != nil {
+				results[i] = &siteResult{err: fmt.Errorf("crawl: site %s: start Chromium: %w: %w", sites[i].Name, poolErr, catalog.ErrUnavailable)}
+				return nil
+			}
 			r := newSiteRun(crawlCtx, env, &opts, &sites[i], store, pool)
 			results[i] = r.run(ctx, crawlCtx)
 			return nil
@@ -156,7 +165,6 @@ func Run(ctx context.Context, env *job.Env, opts Options, store lake.Store) (*jo
 	}
 	_ = g.Wait()
 
-	var unavailable []string
 	var failed []error
 	details := map[string]*SiteStats{}
 	for i, res := range results {
@@ -171,12 +179,7 @@ func Run(ctx context.Context, env *job.Env, opts Options, store lake.Store) (*jo
 		for _, w := range res.warnings {
 			sum.Warnings = append(sum.Warnings, s.Name+": "+w)
 		}
-		switch {
-		case res.err == nil:
-		case errors.Is(res.err, catalog.ErrUnavailable):
-			unavailable = append(unavailable, s.Name)
-			failed = append(failed, res.err)
-		default:
+		if res.err != nil {
 			failed = append(failed, res.err)
 		}
 	}
