@@ -27,6 +27,7 @@ type fixture struct {
 	times map[string][]time.Time // request times
 
 	hugeWritten atomic.Int64
+	hugeDone    atomic.Bool // the 50 MB handler returned
 	bigDelay    atomic.Int64 // nanoseconds per page of the "big" site
 }
 
@@ -184,6 +185,7 @@ func (f *fixture) edge(w http.ResponseWriter, r *http.Request, path string, n in
 			}
 		}
 		f.hugeWritten.Store(sent)
+		f.hugeDone.Store(true)
 	default:
 		http.NotFound(w, r)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
@@ -220,11 +221,7 @@ type siteRun struct {
 	opts  *Options
 	site  *Site
 	store lake.Store
-	log   interface {
-		Info(string, ...any)
-		Warn(string, ...any)
-		Debug(string, ...any)
-	}
+	log   *slog.Logger
 
 	http     fetch.Fetcher // static and api pages, robots.txt
 	pages    fetch.Fetcher // the site's page fetcher (http or a browser)
