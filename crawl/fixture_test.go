@@ -27,7 +27,7 @@ type fixture struct {
 	times map[string][]time.Time // request times
 
 	hugeWritten atomic.Int64
-	hugeDone    atomic.Bool // the 50 MB handler returned
+	hugeDone    atomic.Bool  // the 50 MB handler returned
 	bigDelay    atomic.Int64 // nanoseconds per page of the "big" site
 }
 
