@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"marquee/internal/job"
 	"marquee/internal/mongo"
 	"marquee/internal/search"
+	"marquee/lake"
 	"marquee/recommend"
 )
 
@@ -71,7 +74,7 @@ See docs/reindex-es.md.`),
 	fl.IntVar(&o.Keep, "keep", 2, "versioned indices to keep")
 	fl.BoolVar(&o.Incremental, "incremental", false, "upsert changed releases into the live index")
 	fl.StringVar(&o.Since, "since", "", "with --incremental: releases changed since this time (RFC 3339, or a date in --tz)")
-	fl.StringVar(&o.Source, "source", "mongo", "releases from: mongo, or a JSONL file of releases")
+	fl.StringVar(&o.Source, "source", "mongo", "releases from: mongo, lake (parquet/releases as of --date), or a JSONL file of releases")
 	fl.StringVar(&o.Analyzer, "analyzer", reindex.AnalyzerAuto, "text analyzer: "+strings.Join(reindex.Analyzers, "|"))
 	fl.IntVar(&o.Workers, "workers", 4, "concurrent bulk requests")
 	fl.IntVar(&o.BatchSize, "batch-size", 1000, "documents per bulk request (also capped at 5 MiB)")
@@ -128,24 +131,43 @@ func runReindexES(ctx context.Context, f *factory, o *reindexESOptions) error {
 		return err
 	}
 	deps := reindex.Deps{Cluster: cluster, Tokenizer: recommend.NewTokenizer(recommend.DefaultStopWords)}
-	if o.Source == "mongo" {
+	store, err := f.Lake(ctx)
+	if err != nil {
+		return err
+	}
+	deps.Lake = store
+	switch o.Source {
+	case "mongo":
 		c, err := f.Mongo(ctx)
 		if err != nil {
 			return err
 		}
-		store := mongo.NewReleaseStore(c.Database(f.cfg.MongoDB), "")
-		deps.Source = store
-		deps.SourceURI = mongoDatasetURI(f.cfg.MongoURI, store.Name())
-	} else {
+		rs := mongo.NewReleaseStore(c.Database(f.cfg.MongoDB), "")
+		deps.Source = rs
+		deps.SourceURI = mongoDatasetURI(f.cfg.MongoURI, rs.Name())
+	case "lake": // opened per logical date, below
+	default:
 		deps.Source = reindex.FileSource{Path: o.Source}
 		deps.SourceURI = "file://" + o.Source
 	}
-	if s, err := f.Lake(ctx); err == nil {
-		deps.Lake = s
-	} else {
-		return err
-	}
 	return f.runDates(ctx, reindex.JobName, func(ctx context.Context, env *job.Env) (*job.Summary, error) {
+		deps := deps
+		if o.Source == "lake" {
+			// The lake's releases dataset as of the logical date: the newest
+			// snapshot on or before it plus the increments after it.
+			rs, err := lake.OpenReleases(ctx, store, env.Date)
+			if errors.Is(err, catalog.ErrNotFound) {
+				return nil, fmt.Errorf("reindex-es: %w: no parquet/releases snapshot on or before %s", catalog.ErrNothingToDo, env.Date)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("reindex-es: lake releases: %w", err)
+			}
+			deps.Source = rs
+			deps.SourceURI = store.URI() + "/" + rs.Partitions[0]
+			for _, p := range rs.Partitions[1:] {
+				deps.MoreInputs = append(deps.MoreInputs, store.URI()+"/"+p)
+			}
+		}
 		return reindex.Run(ctx, env, opts, deps)
 	})
 }

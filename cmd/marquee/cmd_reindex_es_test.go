@@ -9,13 +9,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"marquee/etl/reindex"
 	"marquee/internal/catalog"
 	"marquee/internal/search"
 	"marquee/internal/testenv"
+	"marquee/lake"
 )
 
 // TestReindexESCommand runs the command in-process against the real search
@@ -49,10 +52,14 @@ func TestReindexESCommand(t *testing.T) {
 		}
 	})
 	t.Setenv("MARQUEE_CONFIG", "/nonexistent")
-	global := []string{"--search-url", url, "--data-dir", filepath.Join(dir, "data"), "--date", "2026-11-26"}
+	global := []string{"--search-url", url, "--data-dir", filepath.Join(dir, "data")}
 	run := func(args ...string) (int, map[string]any, string) {
 		var out, errb bytes.Buffer
-		code := Main(append(append([]string{}, args...), global...), &out, &errb)
+		argv := append(append([]string{}, args...), global...)
+		if !slices.Contains(args, "--date") {
+			argv = append(argv, "--date", "2026-11-26")
+		}
+		code := Main(argv, &out, &errb)
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		var s map[string]any
 		_ = json.Unmarshal([]byte(lines[len(lines)-1]), &s)
@@ -92,4 +99,38 @@ func TestReindexESCommand(t *testing.T) {
 	if err != nil || len(live) != 1 || live[0] != first {
 		t.Fatalf("after rollback the alias points to %v (%v), want %s", live, err, first)
 	}
+
+	t.Run("from the lake", func(t *testing.T) {
+		ctx := context.Background()
+		store, err := lake.NewLocalStore(filepath.Join(dir, "data", "lake"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := catalog.Date{Year: 2026, Month: 11, Day: 25}
+		pw := lake.NewPartitionWriter(store, lake.ReleasesPartition(day), "export-parquet", "run1", time.Now)
+		w := lake.NewReleasesWriter(ctx, pw, lake.ParquetOptions{})
+		err = reindex.FileSource{Path: src}.EachRelease(ctx, time.Time{}, func(r *catalog.Release) error { return w.Write(r) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pw.Commit(ctx, lake.CommitOptions{Meta: map[string]string{lake.ReleasesMetaMode: lake.ReleasesModeSnapshot}}); err != nil {
+			t.Fatal(err)
+		}
+		code, s, stderr := run("reindex-es", "--alias", alias, "--source", "lake", "--replicas", "0")
+		if code != 0 || s["written"] != 40.0 {
+			t.Fatalf("exit %d, summary %v\n%s", code, s, stderr)
+		}
+		if in, _ := s["inputs"].([]any); len(in) != 1 || !strings.HasSuffix(in[0].(string), "/parquet/releases/dt=2026-11-25") {
+			t.Fatalf("inputs %v", s["inputs"])
+		}
+	})
+	t.Run("no lake snapshot is nothing to do", func(t *testing.T) {
+		code, _, stderr := run("reindex-es", "--alias", alias, "--source", "lake", "--date", "2026-11-01")
+		if code != 99 {
+			t.Fatalf("exit %d, want 99\n%s", code, stderr)
+		}
+	})
 }

@@ -117,10 +117,13 @@ type Deps struct {
 	Cluster   catalog.SearchCluster // required
 	Source    catalog.ReleaseSource // required except for Rollback
 	SourceURI string                // the source as a dataset URI (mongodb://host/db.releases, a lake partition)
-	Clicks    ClickCounts           // optional
-	ClicksURI string                // the click-count dataset URI
-	Lake      lake.Store            // quarantine; nil quarantines nowhere (tests, dry runs)
-	Tokenizer Tokenizer             // required in bigram mode
+	// MoreInputs are further input dataset URIs of the source (the lake's
+	// incremental partitions merged over a snapshot).
+	MoreInputs []string
+	Clicks     ClickCounts // optional
+	ClicksURI  string      // the click-count dataset URI
+	Lake       lake.Store  // quarantine; nil quarantines nowhere (tests, dry runs)
+	Tokenizer  Tokenizer   // required in bigram mode
 }
 
 // IndexName is the versioned index a run builds: <alias>_<run id>, the run
@@ -152,6 +155,7 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	if deps.SourceURI != "" {
 		s.Inputs = append(s.Inputs, deps.SourceURI)
 	}
+	s.Inputs = append(s.Inputs, deps.MoreInputs...)
 	s.Outputs = []string{"search://" + opts.Alias}
 
 	var server catalog.SearchServer
