@@ -1,0 +1,75 @@
+package recommend
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"marquee/internal/catalog"
+)
+
+// FileSource is a catalog.ReleaseSource over a local JSONL file of releases
+// (one catalog.Release JSON object a line, DESIGN.md §3 field names; gzip
+// when the name ends in .gz). Releases come in file order, not id order
+// (compute-similar sorts them itself). A line that is not a release is an
+// error naming the file and line: nothing is silently dropped.
+type FileSource struct {
+	Path string
+}
+
+var _ catalog.ReleaseSource = FileSource{}
+
+// EachRelease implements catalog.ReleaseSource.
+func (s FileSource) EachRelease(ctx context.Context, since time.Time, fn func(r *catalog.Release) error) error {
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return catalog.Usagef("releases file: %v", err)
+	}
+	defer f.Close()
+	var rd io.Reader = f
+	if strings.HasSuffix(s.Path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("releases file %s: %w", s.Path, err)
+		}
+		defer gz.Close()
+		rd = gz
+	}
+	sc := bufio.NewScanner(rd)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		if line%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b := sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		var r catalog.Release
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("releases file %s:%d: %w", s.Path, line, err)
+		}
+		if r.ID == "" {
+			return fmt.Errorf("releases file %s:%d: release without id", s.Path, line)
+		}
+		if !since.IsZero() && r.UpdatedAt.Before(since) {
+			continue
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("releases file %s:%d: %w", s.Path, line, err)
+	}
+	return nil
+}
