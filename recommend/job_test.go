@@ -20,7 +20,9 @@ import (
 var testDay = catalog.Date{Year: 2026, Month: time.November, Day: 26}
 
 // memSink is a catalog.SimilarSink in memory.
-type memSink struct{ lists map[string]catalog.SimilarList }
+type memSink struct {
+	lists map[string]catalog.SimilarList
+}
 
 func (m *memSink) WriteSimilar(_ context.Context, ls []catalog.SimilarList) error {
 	if m.lists == nil {
@@ -166,7 +168,6 @@ func TestRunNothingToDoAndBadInput(t *testing.T) {
 		t.Errorf("k=-1: %v", err)
 	}
 }
-
 
 // sliceSource serves releases from memory.
 type sliceSource []catalog.Release
