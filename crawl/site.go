@@ -398,6 +398,9 @@ func (f *FieldSpec) compile(key string, api bool) error {
 		if _, err := parsePath(f.Path); err != nil {
 			return fmt.Errorf("%s.path: %v", key, err)
 		}
+		if strings.Contains(f.Path, "[*]") {
+			f.All = true // a[*].b asks for every element
+		}
 	}
 	if f.CSS != "" {
 		if err := checkSelector(f.CSS); err != nil {
