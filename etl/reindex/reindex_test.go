@@ -341,3 +341,49 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+type clickMap struct {
+	m   map[string]int64
+	err error
+}
+
+func (c clickMap) ClickCounts(context.Context) (map[string]int64, error) { return c.m, c.err }
+
+func TestClickCounts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rels := genReleases(20, "cl")
+	t.Run("from item_stats", func(t *testing.T) {
+		deps := f.deps(newSliceSource(rels))
+		deps.Clicks, deps.ClicksURI = clickMap{m: map[string]int64{rels[3].ID: 17}}, "lake/mart/item_stats/dt=2026-11-25"
+		s := f.run(f.opts(), deps)
+		if !slices.Contains(s.Inputs, deps.ClicksURI) {
+			t.Fatalf("inputs %v lack %s", s.Inputs, deps.ClicksURI)
+		}
+		docs, err := f.client.Docs(context.Background(), f.alias, []string{rels[3].ID, rels[4].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d3, d4 Document
+		_ = json.Unmarshal(docs[rels[3].ID], &d3)
+		_ = json.Unmarshal(docs[rels[4].ID], &d4)
+		if d3.ClickCount != 17 || d4.ClickCount != 0 {
+			t.Fatalf("click_count %d and %d, want 17 and 0", d3.ClickCount, d4.ClickCount)
+		}
+	})
+	t.Run("missing mart: zero counts and a warning", func(t *testing.T) {
+		deps := f.deps(newSliceSource(rels))
+		deps.Clicks = clickMap{err: catalog.ErrNotFound}
+		s := f.run(f.opts(), deps)
+		if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "item_stats") {
+			t.Fatalf("warnings %v", s.Warnings)
+		}
+	})
+	t.Run("a failing mart read fails the run", func(t *testing.T) {
+		deps := f.deps(newSliceSource(rels))
+		deps.Clicks = clickMap{err: errors.New("disk on fire")}
+		if _, err := Run(context.Background(), f.env(), f.opts(), deps); err == nil || !strings.Contains(err.Error(), "disk on fire") {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
