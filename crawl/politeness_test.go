@@ -3,9 +3,11 @@ package crawl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,5 +240,41 @@ func TestRunPaginationIsNotDepthButLinksAre(t *testing.T) {
 	if st.PagesFetched != 13 || st.PagesTooDeep != 72 || len(sum.Warnings) == 0 || sum.Written != 72 {
 		t.Errorf("max_depth 0: fetched %d, too deep %d, written %d, warnings %v; want 13, 72, 72 (list items) and a warning",
 			st.PagesFetched, st.PagesTooDeep, sum.Written, sum.Warnings)
+	}
+}
+
+func TestRunCircuitBreakerStopsHammeringADeadHost(t *testing.T) {
+	f := newFixture(t)
+	var urls []string
+	for i := range 10 {
+		urls = append(urls, fmt.Sprintf("%q", fmt.Sprintf("http://dead.test/p%d.html", i)))
+	}
+	sites, err := ParseSites([]byte(`
+- name: dead
+  kind: sports
+  start_urls: [`+strings.Join(urls, ", ")+`]
+  robots: false
+  retries: 2
+  rate: {delay: 0s, parallelism: 1}
+  list: {fields: {title: h1}}
+`), "dead.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(f, sites...)
+	opts.BreakerThreshold = 3
+	sum, err := Run(context.Background(), job.TestEnv("crawl", testDate), opts, newStore(t))
+	if job.ExitCode(err) != job.ExitUnavailable {
+		t.Fatalf("err = %v, want exit 4", err)
+	}
+	hits := 0
+	for i := range 10 {
+		hits += f.count(fmt.Sprintf("dead/p%d.html", i))
+	}
+	if hits != 6 { // 3 pages × 2 tries, then the breaker is open
+		t.Errorf("dead host hit %d times, want 6", hits)
+	}
+	if st := sum.Details["sites"].(map[string]*SiteStats)["dead"]; st.PagesFailed != 10 {
+		t.Errorf("pages_failed = %d, want 10", st.PagesFailed)
 	}
 }
