@@ -96,8 +96,8 @@ type EventsWriter struct{ p *partWriter[EventRow] }
 func NewEventsWriter(ctx context.Context, pw *PartitionWriter, opts ParquetOptions) *EventsWriter {
 	p := newPartWriter[EventRow](ctx, pw, EventsSchema, opts)
 	p.own = func(r *EventRow, a *arena) {
-		r.AgeGroup, r.Gender, r.Event = a.str(r.AgeGroup), a.str(r.Gender), a.str(r.Event)
-		r.ItemID, r.Keyword, r.SessionID, r.Platform = a.str(r.ItemID), a.str(r.Keyword), a.str(r.SessionID), a.str(r.Platform)
+		r.AgeGroup, r.Gender, r.Event, r.Platform = a.strSlot(0, r.AgeGroup), a.strSlot(1, r.Gender), a.strSlot(2, r.Event), a.strSlot(3, r.Platform)
+		r.ItemID, r.Keyword, r.SessionID = a.str(r.ItemID), a.strSlot(4, r.Keyword), a.str(r.SessionID)
 		r.ResultCount = a.int32p(r.ResultCount)
 	}
 	return &EventsWriter{p: p}

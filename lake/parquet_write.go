@@ -87,6 +87,18 @@ type arena struct {
 	blocks [][]byte
 	cur    []byte
 	ints   []int32
+	last   [8]struct{ src, dst string }
+}
+
+// strSlot is str for low-cardinality values: when s is the very string
+// (same bytes in memory) last copied for slot, its copy is reused.
+func (a *arena) strSlot(slot int, s string) string {
+	l := &a.last[slot]
+	if len(s) == len(l.src) && unsafe.StringData(s) == unsafe.StringData(l.src) {
+		return l.dst
+	}
+	l.src, l.dst = s, a.str(s)
+	return l.dst
 }
 
 func (a *arena) str(s string) string {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"marquee/internal/catalog"
@@ -30,6 +31,50 @@ type chunk struct {
 	data      []byte // never reused: rows keep string views into it
 	origins   []string
 	tooLong   bool // data is the head of one line over lake.MaxLineBytes
+
+	// buf is data's backing buffer, returned to pool when the last holder
+	// (the dispatcher, then every day writer given rows of it) releases it.
+	// Rows keep string views into data only until the lake writer copies them.
+	buf  []byte
+	pool *bufPool
+	refs atomic.Int32
+}
+
+func (c *chunk) release() {
+	if c.refs.Add(-1) == 0 && c.pool != nil {
+		c.pool.put(c.buf)
+	}
+}
+
+// bufPool recycles chunk buffers (sparing the allocator and the page faults
+// of fresh memory).
+type bufPool struct {
+	size int
+	free chan []byte
+}
+
+func newBufPool(size, n int) *bufPool { return &bufPool{size: size, free: make(chan []byte, n)} }
+
+func (p *bufPool) get(n int) []byte {
+	if n <= p.size {
+		select {
+		case b := <-p.free:
+			return b[:n]
+		default:
+			return make([]byte, n, p.size)
+		}
+	}
+	return make([]byte, n)
+}
+
+func (p *bufPool) put(b []byte) {
+	if cap(b) != p.size {
+		return
+	}
+	select {
+	case p.free <- b[:0]:
+	default:
+	}
 }
 
 type dayRows struct {
@@ -43,6 +88,7 @@ type reject struct {
 }
 
 type result struct {
+	chunk   *chunk
 	seq     int
 	days    []dayRows
 	rejects []reject
@@ -83,7 +129,7 @@ func (w *window) days() int { return len(w.bounds) - 1 }
 
 // parseChunk parses and validates every line of c.
 func parseChunk(c *chunk, w *window, in *interner) *result {
-	res := &result{seq: c.seq}
+	res := &result{seq: c.seq, chunk: c}
 	origin := func(k int) string {
 		if c.origins != nil {
 			return c.origins[k]
@@ -149,22 +195,28 @@ type dayWriter struct {
 	date catalog.Date
 	pw   *lake.PartitionWriter
 	w    *lake.EventsWriter
-	ch   chan []lake.EventRow
+	ch   chan dayBatch
 	done chan struct{}
 	err  error
 	rows int64
 }
 
+// dayBatch is rows of one chunk for one day; release the chunk after use.
+type dayBatch struct {
+	rows  []lake.EventRow
+	chunk *chunk
+}
+
 func (d *dayWriter) run() {
 	defer close(d.done)
-	for rows := range d.ch {
-		if d.err != nil {
-			continue
+	for b := range d.ch {
+		if d.err == nil {
+			d.rows += int64(len(b.rows))
+			if d.w != nil {
+				d.err = d.w.Write(b.rows) // copies the strings out of the chunk
+			}
 		}
-		d.rows += int64(len(rows))
-		if d.w != nil {
-			d.err = d.w.Write(rows)
-		}
+		b.chunk.release()
 	}
 	if d.err == nil && d.w != nil {
 		d.err = d.w.Close()
@@ -255,8 +307,9 @@ func runEvents(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job
 			}
 			sum.Inputs = append(sum.Inputs, n)
 		}
+		pool := newBufPool(opts.ChunkBytes+64<<10, 2*opts.Workers+4)
 		produce = func(ctx context.Context, out chan<- *chunk) error {
-			return readFiles(ctx, files, names, opts.ChunkBytes, out)
+			return readFiles(ctx, files, names, opts.ChunkBytes, pool, out)
 		}
 	}
 
@@ -384,6 +437,8 @@ func (r *eventsRun) pipeline(ctx context.Context, produce func(context.Context, 
 }
 
 func (r *eventsRun) dispatch(ctx context.Context, res *result) error {
+	res.chunk.refs.Store(int32(len(res.days)) + 1)
+	defer res.chunk.release()
 	r.read += res.read
 	for _, rj := range res.rejects {
 		r.rejects++
@@ -397,7 +452,7 @@ func (r *eventsRun) dispatch(ctx context.Context, res *result) error {
 		w := r.writers[dr.day]
 		if w == nil {
 			date := r.win.date(dr.day)
-			w = &dayWriter{date: date, ch: make(chan []lake.EventRow, 2), done: make(chan struct{})}
+			w = &dayWriter{date: date, ch: make(chan dayBatch, 2), done: make(chan struct{})}
 			if !r.env.DryRun {
 				w.pw = lake.NewPartitionWriter(r.store, lake.EventsPartition(date), JobName, r.env.RunID, r.env.Now)
 				w.w = lake.NewEventsWriter(ctx, w.pw, r.opts.Parquet)
@@ -406,8 +461,9 @@ func (r *eventsRun) dispatch(ctx context.Context, res *result) error {
 			go w.run()
 		}
 		select {
-		case w.ch <- dr.rows:
+		case w.ch <- dayBatch{rows: dr.rows, chunk: res.chunk}:
 		case <-ctx.Done():
+			res.chunk.refs.Add(-1) // never handed over
 			return ctx.Err()
 		}
 	}
@@ -503,17 +559,17 @@ func (r *eventsRun) commit(ctx context.Context, sum *job.Summary, log EventLog) 
 }
 
 // readFiles cuts every file into chunks of whole lines, in order.
-func readFiles(ctx context.Context, files Files, names []string, size int, out chan<- *chunk) error {
+func readFiles(ctx context.Context, files Files, names []string, size int, pool *bufPool, out chan<- *chunk) error {
 	seq := 0
 	for _, name := range names {
-		if err := readFile(ctx, files, name, size, &seq, out); err != nil {
+		if err := readFile(ctx, files, name, size, pool, &seq, out); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func readFile(ctx context.Context, files Files, name string, size int, seq *int, out chan<- *chunk) error {
+func readFile(ctx context.Context, files Files, name string, size int, pool *bufPool, seq *int, out chan<- *chunk) error {
 	rc, err := files.Open(ctx, name)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", name, err)
@@ -529,7 +585,7 @@ func readFile(ctx context.Context, files Files, name string, size int, seq *int,
 		rd = gz
 	}
 	send := func(c *chunk) error {
-		c.seq, c.name = *seq, name
+		c.seq, c.name, c.pool = *seq, name, pool
 		*seq++
 		select {
 		case out <- c:
@@ -543,7 +599,7 @@ func readFile(ctx context.Context, files Files, name string, size int, seq *int,
 	skipping := false // inside a line over MaxLineBytes
 	eof := false
 	for !eof {
-		buf := make([]byte, size+len(carry))
+		buf := pool.get(size + len(carry))
 		copy(buf, carry)
 		n := len(carry)
 		m, err := io.ReadFull(rd, buf[n:])
@@ -570,7 +626,7 @@ func readFile(ctx context.Context, files Files, name string, size int, seq *int,
 		}
 		if cut < 0 {
 			if len(buf) > lake.MaxLineBytes {
-				if err := send(&chunk{startLine: line, data: buf[:1024], tooLong: true}); err != nil {
+				if err := send(&chunk{startLine: line, data: buf[:1024], tooLong: true, buf: buf}); err != nil {
 					return err
 				}
 				skipping, carry = true, nil
@@ -582,7 +638,7 @@ func readFile(ctx context.Context, files Files, name string, size int, seq *int,
 		data := buf[:cut+1]
 		carry = append([]byte(nil), buf[cut+1:]...)
 		if len(data) > 0 {
-			if err := send(&chunk{startLine: line, data: data}); err != nil {
+			if err := send(&chunk{startLine: line, data: data, buf: buf}); err != nil {
 				return err
 			}
 			line += bytes.Count(data, []byte{'\n'})

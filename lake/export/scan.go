@@ -30,8 +30,9 @@ const (
 
 // field is one scanned value: raw bytes (string contents already unescaped).
 type field struct {
-	kind jsonKind
-	b    []byte
+	kind    jsonKind
+	b       []byte
+	nonASCI bool // b has bytes >= 0x80 (then it must be checked for valid UTF-8)
 }
 
 // eventFields are the values of the known keys of one line.
@@ -139,14 +140,14 @@ func (s *scanner) value() (field, error) {
 	}
 	switch c := s.buf[s.i]; {
 	case c == '"':
-		b, _, err := s.str()
-		return field{kString, b}, err
+		b, hi, err := s.str()
+		return field{kind: kString, b: b, nonASCI: hi}, err
 	case c == 'n':
-		return field{kNull, nil}, s.lit("null")
+		return field{kind: kNull}, s.lit("null")
 	case c == 't':
-		return field{kBool, nil}, s.lit("true")
+		return field{kind: kBool}, s.lit("true")
 	case c == 'f':
-		return field{kBool, nil}, s.lit("false")
+		return field{kind: kBool}, s.lit("false")
 	case c == '-' || (c >= '0' && c <= '9'):
 		start := s.i
 		s.i++
@@ -158,9 +159,9 @@ func (s *scanner) value() (field, error) {
 			}
 			break
 		}
-		return field{kNumber, s.buf[start:s.i]}, nil
+		return field{kind: kNumber, b: s.buf[start:s.i]}, nil
 	case c == '{' || c == '[':
-		return field{kOther, nil}, s.skipNested()
+		return field{kind: kOther}, s.skipNested()
 	default:
 		return field{}, errSyntax
 	}
@@ -199,19 +200,23 @@ func (s *scanner) skipNested() error {
 }
 
 // str scans a string at s.i (at the opening quote) and returns its
-// unescaped contents: a view of the line when it has no escapes.
+// unescaped contents (a view of the line when it has no escapes) and
+// whether it has non-ASCII bytes.
 func (s *scanner) str() ([]byte, bool, error) {
 	s.i++
 	start := s.i
+	var hi byte
 	for s.i < len(s.buf) {
 		c := s.buf[s.i]
+		hi |= c
 		if c == '"' {
 			b := s.buf[start:s.i]
 			s.i++
-			return b, false, nil
+			return b, hi >= 0x80, nil
 		}
 		if c == '\\' {
-			return s.strEscaped(start)
+			b, _, err := s.strEscaped(start)
+			return b, true, err
 		}
 		if c < 0x20 {
 			return nil, false, errSyntax
@@ -594,8 +599,8 @@ func toRow(f *eventFields, r *lake.EventRow, rc *int32, in *interner) string {
 		}
 		r.ItemID = view(f.itemID.b)
 	}
-	for _, s := range [...]string{r.Gender, r.SessionID, r.Platform, r.ItemID, r.Keyword} {
-		if !utf8.ValidString(s) {
+	for _, v := range [...]*field{&f.gender, &f.sessionID, &f.platform, &f.itemID, &f.keyword} {
+		if v.nonASCI && !utf8.Valid(v.b) {
 			return "invalid UTF-8"
 		}
 	}
