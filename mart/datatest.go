@@ -101,22 +101,23 @@ func testKeywords(d catalog.Date, rows []KeywordRow) []string {
 	return l.out
 }
 
+// testGenre checks rows sorted by (user_id, genre), which makes unique
+// keys a comparison of neighbours.
 func testGenre(d catalog.Date, rows []GenreRow) []string {
 	l := &testLog{mart: GenrePreference, date: d}
-	type key struct {
-		u int64
-		g string
-	}
-	seen := make(map[key]bool, len(rows))
-	for _, r := range rows {
+	for i, r := range rows {
 		if r.Genre == "" {
 			l.failf("user %d: null genre", r.UserID)
 		}
-		k := key{r.UserID, r.Genre}
-		if seen[k] {
-			l.failf("duplicate (user_id, genre) (%d, %q)", r.UserID, r.Genre)
+		if i > 0 {
+			p := rows[i-1]
+			switch {
+			case p.UserID == r.UserID && p.Genre == r.Genre:
+				l.failf("duplicate (user_id, genre) (%d, %q)", r.UserID, r.Genre)
+			case p.UserID > r.UserID || (p.UserID == r.UserID && p.Genre > r.Genre):
+				l.failf("rows not in (user_id, genre) order at (%d, %q)", r.UserID, r.Genre)
+			}
 		}
-		seen[k] = true
 		if !(r.Score >= 0) || math.IsInf(r.Score, 0) {
 			l.failf("user %d genre %q: score %v", r.UserID, r.Genre, r.Score)
 		}
@@ -124,17 +125,21 @@ func testGenre(d catalog.Date, rows []GenreRow) []string {
 	return l.out
 }
 
+// testItemStats checks rows sorted by item_id (unique keys by neighbours).
 func testItemStats(d catalog.Date, rows []ItemStatRow) []string {
 	l := &testLog{mart: ItemStats, date: d}
-	seen := make(map[string]bool, len(rows))
-	for _, r := range rows {
+	for i, r := range rows {
 		if r.ItemID == "" {
 			l.failf("null item_id")
 		}
-		if seen[r.ItemID] {
-			l.failf("duplicate item_id %q", r.ItemID)
+		if i > 0 {
+			switch p := rows[i-1].ItemID; {
+			case p == r.ItemID:
+				l.failf("duplicate item_id %q", r.ItemID)
+			case p > r.ItemID:
+				l.failf("rows not in item_id order at %q", r.ItemID)
+			}
 		}
-		seen[r.ItemID] = true
 		checkCounts(l, r.ItemID, r.Views, r.Clicks, r.Likes, r.Books)
 	}
 	return l.out

@@ -236,7 +236,9 @@ func (r *run) build(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("build-mart: item genres: %w", err)
 		}
-		gi = newGenreIndex(m)
+		if gi, err = newGenreIndex(m); err != nil {
+			return err
+		}
 	}
 
 	lo := opts.From
@@ -260,10 +262,25 @@ func (r *run) build(ctx context.Context) error {
 		}
 	}
 
+	// user_ids pack into keys directly when every file's statistics allow
+	// it; the choice holds for the whole run (genre sums span partitions).
+	for _, p := range parts {
+		files, _, err := openPartition(ctx, s, lake.PartitionPath(lake.ZoneParquetEvents, p))
+		if err != nil {
+			return fmt.Errorf("build-mart: %s: %w", lake.PartitionPath(lake.ZoneParquetEvents, p), err)
+		}
+		for _, f := range files {
+			if !f.userRangeOK() {
+				r.e.userDense = true
+			}
+		}
+		closeAll(files)
+	}
+
 	prog := r.env.Progress("build-mart: partitions", int64(len(parts)))
 	defer prog.Finish()
 	var genreDays []catalog.Date
-	var genreSums []map[genreKey]float64
+	var genreSums [][]genreCell
 	for _, p := range parts {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -284,12 +301,6 @@ func (r *run) build(ctx context.Context) error {
 		files, _, err := openPartition(ctx, s, dir)
 		if err != nil {
 			return fmt.Errorf("build-mart: %s: %w", dir, err)
-		}
-		r.e.userDense = false
-		for _, f := range files {
-			if !f.userRangeOK() {
-				r.e.userDense = true
-			}
 		}
 		a, err := r.e.scanPartition(ctx, files, need)
 		closeAll(files)
@@ -343,7 +354,7 @@ func (r *run) build(ctx context.Context) error {
 				for len(genreDays) > 0 && genreDays[0].Before(start) {
 					genreDays, genreSums = genreDays[1:], genreSums[1:]
 				}
-				rows := genreScores(genreDays, genreSums, p, opts.HalfLife, gi)
+				rows := r.e.genreScores(genreDays, genreSums, p, opts.HalfLife, gi)
 				tests = append(tests, testGenre(p, rows)...)
 				out = append(out, genrePart(p, rows))
 			}
