@@ -59,6 +59,7 @@ head -n 2000 "$B/docs.jsonl" >"$B/warmup.jsonl"
 "$B/loader" single -url "$URL" -index "bench-warm-$tag" -in "$B/warmup.jsonl" -batch 500 >/dev/null 2>&1
 "$B/loader" delete -url "$URL" -index "bench-warm-$tag" >/dev/null 2>&1
 
+"$B/loader" idle -url "$URL"
 log "marquee reindex-es: $N releases, $WORKERS workers"
 t0=$(now)
 "$B/marquee" reindex-es --search-url "$URL" --data-dir "$B/data" --alias "$alias" --source "$rel" \
@@ -69,6 +70,7 @@ t1=$(now)
 [ $rc -eq 0 ] || { log "marquee failed (exit $rc):"; tail -5 "$B/marquee.err" >&2; exit 1; }
 tm=$(secs "$t0" "$t1")
 
+"$B/loader" idle -url "$URL"
 log "single-threaded bulk loader, batch 1000"
 t0=$(now)
 "$B/loader" single -url "$URL" -index "$single" -in "$B/docs.jsonl" -batch 1000 || exit 1
@@ -94,6 +96,7 @@ if [ "${MARQUEE_BENCH_SKIP_ELASTICDUMP:-}" != 1 ]; then
 			log "elasticdump did not install (see .bench/elasticdump/install.log)"
 	fi
 	if [ -x "$ED" ]; then
+		"$B/loader" idle -url "$URL"
 		log "elasticdump, limit 1000"
 		"$B/loader" create -url "$URL" -index "$dumpidx" || exit 1
 		t0=$(now)

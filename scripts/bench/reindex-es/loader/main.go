@@ -14,6 +14,9 @@
 //	    print the figures the benchmark compares: count, per-kind counts,
 //	    and hits of a Korean query.
 //	loader delete -url URL -index NAME
+//	loader idle   -url URL
+//	    wait (up to 60s) until the node runs no merges, so one loader's
+//	    background merging does not slow the next one down.
 package main
 
 import (
@@ -24,6 +27,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -66,6 +70,8 @@ func main() {
 		err = stats(ctx, c, *index)
 	case "delete":
 		err = c.DeleteIndex(ctx, *index)
+	case "idle":
+		err = idle(ctx, *url)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -197,5 +203,38 @@ func stats(ctx context.Context, c *search.Client, index string) error {
 		return err
 	}
 	fmt.Printf("count=%d kinds=%s korean_hits=%d\n", n, strings.Join(kinds, ","), r.Total)
+	return nil
+}
+
+func idle(ctx context.Context, url string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url + "/_nodes/_local/stats/indices/merges?filter_path=nodes.*.indices.merges.current")
+		if err != nil {
+			return err
+		}
+		var v struct {
+			Nodes map[string]struct {
+				Indices struct {
+					Merges struct {
+						Current int `json:"current"`
+					} `json:"merges"`
+				} `json:"indices"`
+			} `json:"nodes"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&v)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		busy := 0
+		for _, n := range v.Nodes {
+			busy += n.Indices.Merges.Current
+		}
+		if busy == 0 {
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	return nil
 }
