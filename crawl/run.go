@@ -144,7 +144,11 @@ func Run(ctx context.Context, env *job.Env, opts Options, store lake.Store) (*jo
 			if poolErr != nil {
 				env.Log.Error("Chromium did not start; browser sites fail", "err", poolErr)
 			} else {
-				defer pool.Close()
+				defer func() {
+					if err := pool.Close(); err != nil {
+						env.Log.Warn("Chromium's temporary profile not removed", "dir", pool.Dir(), "err", err)
+					}
+				}()
 			}
 			break
 		}

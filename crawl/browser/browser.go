@@ -80,13 +80,13 @@ func New(ctx context.Context, o Options) (*Pool, error) {
 		tabs: make(chan *tab, o.Tabs), log: o.Log}
 	// the first Run starts the browser; it must not carry a timeout
 	if err := chromedp.Do(bctx); err != nil {
-		p.Close()
+		_ = p.Close()
 		return nil, fmt.Errorf("start chromium: %w", err)
 	}
 	for range o.Tabs {
 		p.tabs <- nil
 	}
-	stop := context.AfterFunc(ctx, func() { p.Close() })
+	stop := context.AfterFunc(ctx, func() { _ = p.Close() })
 	p.mu.Lock()
 	p.stop = stop
 	p.mu.Unlock()
