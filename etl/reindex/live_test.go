@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"marquee/internal/catalog"
 	"marquee/internal/job"
 	"marquee/internal/search"
 	"marquee/internal/testenv"
@@ -254,4 +255,89 @@ func TestKoreanCompoundTitle(t *testing.T) {
 			t.Fatalf("auto chose %v, want %s", s.Details["analyzer"], want)
 		}
 	})
+}
+
+// TestAliasSwapAnswerLost: the node applies the _aliases call but the
+// answer never arrives (the proxy drops the connection after forwarding
+// it). The job must see the alias moved, report success, and never delete
+// the index the alias now points to.
+func TestAliasSwapAnswerLost(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	old := f.run(f.opts(), f.deps(newSliceSource(genReleases(20, "s")))).Details["index"].(string)
+	target, _ := url.Parse(f.client.URL())
+	rp := httputil.NewSingleHostReverseProxy(target)
+	var dropped atomic.Int64
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/_aliases" {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		req, _ := http.NewRequest(r.Method, f.client.URL()+r.URL.RequestURI(), r.Body)
+		req.Header = r.Header.Clone()
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		dropped.Add(1)
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	defer proxy.Close()
+	c, _ := search.New(search.Config{URL: proxy.URL})
+	deps := f.deps(newSliceSource(genReleases(30, "s")))
+	deps.Cluster = c
+	s, err := Run(context.Background(), f.env(), f.opts(), deps)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if dropped.Load() == 0 {
+		t.Fatal("no _aliases answer was dropped")
+	}
+	idx := s.Details["index"].(string)
+	if got := f.live(); !slices.Equal(got, []string{idx}) {
+		t.Fatalf("alias points to %v, want [%s]", got, idx)
+	}
+	if n := f.count(f.alias); n != 30 {
+		t.Fatalf("%d documents behind the alias, want 30", n)
+	}
+	if !slices.Contains(f.indices(), old) {
+		t.Fatalf("the previous index %s was pruned (keep 2)", old)
+	}
+}
+
+// cancellingSource cancels the run after n releases, like Ctrl-C mid-load.
+type cancellingSource struct {
+	*sliceSource
+	n      int
+	cancel context.CancelFunc
+}
+
+func (s cancellingSource) EachRelease(ctx context.Context, since time.Time, fn func(r *catalog.Release) error) error {
+	i := 0
+	return s.sliceSource.EachRelease(ctx, since, func(r *catalog.Release) error {
+		if i++; i == s.n {
+			s.cancel()
+		}
+		return fn(r)
+	})
+}
+
+func TestInterruptedMidLoad(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	good := f.run(f.opts(), f.deps(newSliceSource(genReleases(20, "x")))).Details["index"].(string)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := cancellingSource{sliceSource: newSliceSource(genReleases(800, "x")), n: 300, cancel: cancel}
+	s, err := Run(ctx, f.env(), f.opts(), f.deps(src))
+	if job.ExitCode(err) != job.ExitInterrupted {
+		t.Fatalf("err %v, want exit 130", err)
+	}
+	if got := f.live(); !slices.Equal(got, []string{good}) {
+		t.Fatalf("alias points to %v, want [%s]", got, good)
+	}
+	if slices.Contains(f.indices(), s.Details["index"].(string)) {
+		t.Fatalf("interrupted build %s not deleted", s.Details["index"])
+	}
 }

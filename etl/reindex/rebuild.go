@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -68,6 +69,10 @@ func rebuild(ctx context.Context, env *job.Env, opts Options, deps Deps, s *job.
 		// half-built index. The context may be cancelled: use a detached one.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
+		if now, aerr := deps.Cluster.AliasIndices(cctx, opts.Alias); aerr == nil && has(now, index) {
+			env.Log.Error("not deleting the new index: the alias points to it", "index", index)
+			return
+		}
 		quick := job.Backoff{Attempts: 3, Base: 200 * time.Millisecond, Max: 2 * time.Second}
 		if derr := job.Retry(cctx, quick, func(ctx context.Context) error { return deps.Cluster.DeleteIndex(ctx, index) }); derr != nil {
 			msg := fmt.Sprintf("half-built index %s left behind (the next rebuild deletes it): %v", index, derr)
@@ -150,7 +155,12 @@ func rebuild(ctx context.Context, env *job.Env, opts Options, deps Deps, s *job.
 	if err := retry(ctx, opts.Backoff, "move alias "+opts.Alias, func(ctx context.Context) error {
 		return deps.Cluster.SwapAlias(ctx, opts.Alias, index, live)
 	}); err != nil {
-		return err
+		// The call may have been applied with its answer lost (and a retry
+		// then refused): ask the cluster where the alias points now.
+		if now, aerr := deps.Cluster.AliasIndices(context.WithoutCancel(ctx), opts.Alias); aerr != nil || !slices.Equal(now, []string{index}) {
+			return err
+		}
+		env.Log.Warn("alias move answered with an error but was applied", "alias", opts.Alias, "index", index, "err", err)
 	}
 	swapped = true
 	env.Log.Info("alias moved", "alias", opts.Alias, "to", index, "from", live, "docs", l.written.Load())
