@@ -122,7 +122,7 @@ func TestRobotsUnreachableDisallowsAllMissingAllowsAll(t *testing.T) {
 // is committed, the checkpoint stays, the next run resumes from it.
 func TestRunCancelledKeepsCheckpointAndResumes(t *testing.T) {
 	f := newFixture(t)
-	f.bigDelay.Store(int64(5 * time.Millisecond))
+	f.bigDelay.Store(int64(15 * time.Millisecond))
 	store := newStore(t)
 	opts := bigOptions(t, f.srv.Listener.Addr().String())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -179,10 +179,10 @@ func TestRunCaps(t *testing.T) {
 		}
 	})
 	t.Run("run time cap commits what was found", func(t *testing.T) {
-		f.bigDelay.Store(int64(20 * time.Millisecond))
+		f.bigDelay.Store(int64(30 * time.Millisecond))
 		defer f.bigDelay.Store(0)
 		opts := bigOptions(t, f.srv.Listener.Addr().String())
-		opts.MaxRunTime = 300 * time.Millisecond
+		opts.MaxRunTime = 500 * time.Millisecond
 		store := newStore(t)
 		sum, err := Run(context.Background(), job.TestEnv("crawl", testDate), opts, store)
 		if err != nil {

@@ -75,7 +75,7 @@ func TestResumeChild(t *testing.T) {
 
 func TestResumeAfterKill(t *testing.T) {
 	f := newFixture(t)
-	f.bigDelay.Store(int64(15 * time.Millisecond))
+	f.bigDelay.Store(int64(25 * time.Millisecond)) // ~1s of crawl after the kill point
 	addr := f.srv.Listener.Addr().String()
 	dir := t.TempDir()
 	store, err := lake.NewLocalStore(dir)
