@@ -30,7 +30,7 @@ func rebuild(ctx context.Context, env *job.Env, opts Options, deps Deps, s *job.
 	index := IndexName(opts.Alias, env.RunID)
 	s.Detail("analyzer", analyzer)
 	s.Detail("index", index)
-	s.Detail("previous", live)
+	s.Detail("previous", append([]string{}, live...))
 	env.Log.Info("rebuild", "alias", opts.Alias, "index", index, "live", live, "analyzer", analyzer)
 
 	l := &loader{env: env, opts: opts, deps: deps, index: index, analyzer: analyzer, clicks: clicks,
