@@ -54,13 +54,8 @@ func rebuild(ctx context.Context, env *job.Env, opts Options, deps Deps, s *job.
 	if err != nil {
 		return err
 	}
-	if err := retry(ctx, opts.Backoff, "create index "+index, func(ctx context.Context) error {
-		return deps.Cluster.CreateIndex(ctx, index, body)
-	}); err != nil {
-		return err
-	}
 	swapped := false
-	defer func() {
+	defer func() { // any failure before the swap
 		if swapped {
 			return
 		}
@@ -75,7 +70,7 @@ func rebuild(ctx context.Context, env *job.Env, opts Options, deps Deps, s *job.
 		}
 		quick := job.Backoff{Attempts: 3, Base: 200 * time.Millisecond, Max: 2 * time.Second}
 		if derr := job.Retry(cctx, quick, func(ctx context.Context) error { return deps.Cluster.DeleteIndex(ctx, index) }); derr != nil {
-			msg := fmt.Sprintf("half-built index %s left behind (the next rebuild deletes it): %v", index, derr)
+			msg := fmt.Sprintf("half-built index %s may be left behind (the next rebuild deletes it): %v", index, derr)
 			s.Warnings = append(s.Warnings, msg)
 			env.Log.Warn("cleanup failed", "index", index, "err", derr)
 		} else {
@@ -83,6 +78,13 @@ func rebuild(ctx context.Context, env *job.Env, opts Options, deps Deps, s *job.
 		}
 	}()
 
+	// The cleanup above is registered first: a create whose answer was
+	// lost (and whose retry then failed) still gets its index deleted.
+	if err := retry(ctx, opts.Backoff, "create index "+index, func(ctx context.Context) error {
+		return deps.Cluster.CreateIndex(ctx, index, body)
+	}); err != nil {
+		return err
+	}
 	if err := l.load(ctx, time.Time{}); err != nil {
 		return err
 	}
