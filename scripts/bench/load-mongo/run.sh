@@ -11,13 +11,18 @@
 # Checks both collections are equal (count, per-kind and per-region counts, sum
 # of prices, digest of (id, content_hash)) and prints one BENCH line per case.
 #
+# The server: a private mongo-java-server (the launcher services.sh builds, in
+# memory) started here with a large heap on a free port and stopped at the end:
+# 100k releases twice do not fit the 512 MB heap of the shared test server.
+# MARQUEE_BENCH_MONGO_URI=mongodb://… uses that server instead.
+#
 # Env: MARQUEE_BENCH_SCALE=small (1k and 5k records), MARQUEE_BENCH_SIZES="10000 100000",
-# MARQUEE_BENCH_WORKERS=4, MARQUEE_BENCH_MONGO_URI (default MARQUEE_TEST_MONGO_URI).
+# MARQUEE_BENCH_WORKERS=4, MARQUEE_BENCH_MONGO_URI, MARQUEE_BENCH_MONGO_HEAP=3g.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
 if [ -f .services/env ]; then set -a; . .services/env; set +a; fi
-URI=${MARQUEE_BENCH_MONGO_URI:-${MARQUEE_TEST_MONGO_URI:-mongodb://127.0.0.1:27517}}
+URI=${MARQUEE_BENCH_MONGO_URI:-}
 SIZES=${MARQUEE_BENCH_SIZES:-10000 100000}
 [ "${MARQUEE_BENCH_SCALE:-}" = small ] && SIZES=${MARQUEE_BENCH_SIZES:-1000 5000}
 WORKERS=${MARQUEE_BENCH_WORKERS:-4}
@@ -35,12 +40,43 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else prin
 log "building"
 if [ -n "${MARQUEE_BENCH_BIN:-}" ]; then cp "$MARQUEE_BENCH_BIN" "$B/marquee"; else go build -o "$B/marquee" ./cmd/marquee || exit 1; fi
 go build -o "$B/loadbench" ./scripts/bench/load-mongo/loadbench || exit 1
-"$B/loadbench" stats -uri "$URI" -db bench_probe >/dev/null 2>&1 || { log "no MongoDB at $URI (scripts/services.sh start)"; exit 0; }
+server_pid=
+if [ -z "$URI" ]; then
+	cache=${MARQUEE_SERVICES_CACHE:-$HOME/.cache/marquee-services}
+	launcher=$(ls -d "$cache"/mongo-server-*/ 2>/dev/null | head -1)
+	java=$(command -v java || true)
+	[ -n "${JAVA_HOME:-}" ] && java=$JAVA_HOME/bin/java
+	if [ -z "$launcher" ] || [ -z "$java" ]; then
+		log "no mongo-java-server launcher in $cache (run scripts/services.sh start once) or no java"; exit 0
+	fi
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$java" -Xmx"${MARQUEE_BENCH_MONGO_HEAP:-3g}" -cp "${launcher}target/classes:${launcher}target/dependency/*" \
+		marquee.mongoserver.Main 127.0.0.1 "$port" >"$B/mongo.log" 2>&1 &
+	server_pid=$!
+	URI=mongodb://127.0.0.1:$port
+	log "private mongo-java-server (pid $server_pid, heap ${MARQUEE_BENCH_MONGO_HEAP:-3g}) on $URI"
+	for _ in $(seq 1 150); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.2
+	done
+fi
+"$B/loadbench" stats -uri "$URI" -db bench_probe >/dev/null 2>&1 || { log "no MongoDB at $URI"; [ -n "$server_pid" ] && kill "$server_pid"; exit 0; }
 
 tag=$(date +%s)-$$
 dbs=()
-cleanup() { for db in "${dbs[@]}"; do "$B/loadbench" drop -uri "$URI" -db "$db" >/dev/null 2>&1; done; }
+cleanup() {
+	for db in "${dbs[@]}"; do "$B/loadbench" drop -uri "$URI" -db "$db" >/dev/null 2>&1; done
+	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+}
 trap cleanup EXIT
+
+# Warm the server's JIT up on a throwaway load, so neither side pays it.
+warm=$B/lake-warm
+[ -f "$warm/raw/releases/source=nol/dt=$DATE/_manifest.json" ] || "$B/loadbench" gen -n 3000 -seed 7 -lake "$warm" -date "$DATE" || exit 1
+"$B/loadbench" peer -lake "$warm" -date "$DATE" -uri "$URI" -db "bench_warm_${tag//-/_}" 2>/dev/null
+"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "bench_warm_${tag//-/_}" --data-dir "$B/data" \
+	--lake "$warm" --log-format json >/dev/null 2>&1
+"$B/loadbench" drop -uri "$URI" -db "bench_warm_${tag//-/_}"
 
 status=0
 for N in $SIZES; do
