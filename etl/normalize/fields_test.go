@@ -100,6 +100,8 @@ func TestPrices(t *testing.T) {
 		{"dollars", "General $25", []catalog.Price{{Grade: "General", Amount: 25, Currency: "USD"}}, false},
 		{"floor number is part of the grade", "1층 R석 130,000원", []catalog.Price{krw("1층 R석", 130000)}, false},
 		{"empty", "", nil, false},
+		{"bare amount from an API", "19000", []catalog.Price{krw("전석", 19000)}, false},
+		{"bare zero", "0", []catalog.Price{krw("전석", 0)}, false},
 		{"no amount", "가격 문의", nil, true},
 	}
 	for _, tc := range tests {

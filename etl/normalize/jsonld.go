@@ -105,6 +105,7 @@ func ldFromObject(o map[string]any) *LD {
 	set("cast", strings.Join(ldNames(o["actor"]), ", "))
 	set("cast", strings.Join(ldNames(o["actors"]), ", "))
 	set("artists", strings.Join(ldNames(o["performer"]), ", "))
+	set("artists", strings.Join(append(ldNames(o["homeTeam"]), ldNames(o["awayTeam"])...), ", "))
 	set("locale", ldString(o["inLanguage"]))
 	if w, ok := o["workPresented"].(map[string]any); ok { // ScreeningEvent → Movie
 		set("title", ldString(w["name"]))

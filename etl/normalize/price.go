@@ -31,6 +31,9 @@ func Prices(s string) ([]catalog.Price, error) {
 			return []catalog.Price{{Grade: "전석", Amount: 0, Currency: "KRW"}}, nil
 		}
 	}
+	if n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64); err == nil && n >= 0 && n <= 100_000_000 {
+		return []catalog.Price{{Grade: "전석", Amount: n, Currency: "KRW"}}, nil // a bare amount (JSON APIs)
+	}
 	var out []catalog.Price
 	rest := 0
 	for _, m := range rePrice.FindAllStringSubmatchIndex(s, -1) {

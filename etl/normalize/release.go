@@ -211,6 +211,16 @@ func Release(raw *catalog.RawRecord, o Options) (*catalog.Release, []Issue, erro
 		r.AgeRating = ar
 	}
 	genres, unknown := Genres(get("genres"))
+	if len(genres) == 0 {
+		switch kind {
+		case catalog.KindExhibition:
+			genres = []string{"exhibition"}
+		case catalog.KindSports:
+			if g := SportsGenre(title); g != "" {
+				genres = []string{g}
+			}
+		}
+	}
 	r.Genres = genres
 	if len(unknown) > 0 {
 		issue("genres", fmt.Errorf("%w: genre %q not in the vocabulary", ErrUnparsed, clip(strings.Join(unknown, ", "))))

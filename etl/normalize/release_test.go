@@ -93,16 +93,19 @@ func TestRelease_Golden(t *testing.T) {
 	}
 }
 
-// TestRelease_CrawlGolden runs the crawler's golden raw records (whatever
-// fixture sites crawl has) through the normaliser: none may panic, every
-// accepted release must be valid, and normalising twice gives the same hash.
+// TestRelease_CrawlGolden runs the crawler's golden raw records (every
+// fixture site of crawl/testdata/golden) through the normaliser and compares
+// with etl/testdata/golden/crawl-<site>.releases.json (refresh with
+// -update). A crawl fixture without a golden yet is checked for invariants
+// only: no panic, every accepted release valid, the hash stable.
 func TestRelease_CrawlGolden(t *testing.T) {
 	files, _ := filepath.Glob("../../crawl/testdata/golden/*.jsonl")
 	if len(files) == 0 {
-		t.Log("no crawl golden records yet (crawl/testdata/golden/*.jsonl)")
+		t.Log("no crawl golden records (crawl/testdata/golden/*.jsonl)")
 	}
 	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
+		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+		t.Run(name, func(t *testing.T) {
 			raws := readRaw(t, path)
 			a, b := normalizeAll(raws), normalizeAll(raws)
 			accepted := 0
@@ -125,6 +128,28 @@ func TestRelease_CrawlGolden(t *testing.T) {
 			}
 			if accepted == 0 && len(raws) > 0 {
 				t.Errorf("all %d records of %s rejected", len(raws), path)
+			}
+			got, err := json.MarshalIndent(a, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := filepath.Join("../testdata/golden", "crawl-"+name+".releases.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if os.IsNotExist(err) {
+				t.Logf("no golden %s yet (run with -update)", golden)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from %s (run with -update and review the diff):\n%s", path, golden, got)
 			}
 		})
 	}

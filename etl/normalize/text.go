@@ -120,7 +120,7 @@ var genreVocabulary = map[string]string{
 	"드라마": "drama", "drama": "drama",
 	"액션": "action", "action": "action",
 	"스릴러": "thriller", "thriller": "thriller", "서스펜스": "thriller",
-	"공포": "horror", "호러": "horror", "horror": "horror",
+	"공포": "horror", "오컬트": "horror", "호러": "horror", "horror": "horror",
 	"로맨스": "romance", "멜로": "romance", "romance": "romance",
 	"애니메이션": "animation", "animation": "animation", "anime": "animation", "애니": "animation",
 	"다큐멘터리": "documentary", "documentary": "documentary", "다큐": "documentary",
@@ -138,6 +138,26 @@ var genreVocabulary = map[string]string{
 	"전시": "exhibition", "전시회": "exhibition", "exhibition": "exhibition", "미술": "exhibition", "사진전": "exhibition",
 	"페스티벌": "festival", "festival": "festival", "축제": "festival",
 	"서커스": "circus", "마술": "circus", "circus": "circus", "magic": "circus",
+}
+
+// sportsWords name a sport inside a sports event's title.
+var sportsWords = []struct{ word, genre string }{
+	{"V-리그", "volleyball"}, {"v리그", "volleyball"}, {"배구", "volleyball"},
+	{"KBL", "basketball"}, {"WKBL", "basketball"}, {"농구", "basketball"},
+	{"KBO", "baseball"}, {"야구", "baseball"}, {"K리그", "football"}, {"K-리그", "football"}, {"축구", "football"},
+	{"LCK", "esports"}, {"e스포츠", "esports"},
+}
+
+// SportsGenre guesses the sport of a sports event from its title
+// ("2026-27 V-리그 대한항공 vs 현대캐피탈" → volleyball), or "".
+func SportsGenre(title string) string {
+	up := strings.ToUpper(title)
+	for _, w := range sportsWords {
+		if strings.Contains(up, strings.ToUpper(w.word)) {
+			return w.genre
+		}
+	}
+	return ""
 }
 
 // GenreVocabulary returns the sorted fixed genre vocabulary.
