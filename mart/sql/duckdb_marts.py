@@ -3,7 +3,7 @@
 compare every row with what `marquee build-mart` wrote.
 
 Reads only the files each partition's _manifest.json lists, like marquee.
-Prints one JSON object: {"duckdb_seconds": ..., "marts": {name: {"rows": n,
+Prints one JSON object: {"duckdb_seconds": ..., "duckdb_cpu_seconds": ..., "marts": {name: {"rows": n,
 "marquee_rows": m, "equal": bool, "diff": [...]}}}. Exit 0 when every
 compared mart is equal (or --no-compare), 1 otherwise.
 
@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import sys
 import time
 
@@ -109,6 +110,7 @@ def main():
     ev = partitions(a.lake, "parquet/events")
     days = [d for d in sorted(ev) if frm <= d <= to]
     start = time.perf_counter()
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     daily = [m for m in marts if m in DAILY]
     if daily:
         events_view(con, ev, frm, to)
@@ -132,8 +134,10 @@ def main():
         if first:
             con.execute(f"CREATE OR REPLACE TABLE res_{m} AS SELECT {cols} FROM ({sql(m)}) WHERE false")
     seconds = time.perf_counter() - start
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
 
-    out = {"duckdb_seconds": round(seconds, 3), "days": [d.isoformat() for d in days], "marts": {}}
+    out = {"duckdb_seconds": round(seconds, 3), "duckdb_cpu_seconds": round(cpu, 3), "days": [d.isoformat() for d in days], "marts": {}}
     ok = True
     for m in marts:
         r = {"rows": con.execute(f"SELECT count(*) FROM res_{m}").fetchone()[0]}

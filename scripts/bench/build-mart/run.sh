@@ -47,12 +47,16 @@ rm -rf "$lakedir/mart" "$B/data"
 
 log "marquee build-mart --mart $MARTS --from $FROM --to $END --top 10"
 t0=$(now)
-"$B/marquee" build-mart --lake "$lakedir" --data-dir "$B/data" --mart "$MARTS" --from "$FROM" --to "$END" \
+timer=()
+[ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$B/marquee.time")
+rm -f "$B/marquee.time"
+"${timer[@]}" "$B/marquee" build-mart --lake "$lakedir" --data-dir "$B/data" --mart "$MARTS" --from "$FROM" --to "$END" \
 	--top 10 --workers "$THREADS" --log-format json >"$B/marquee.out" 2>"$B/marquee.err"
 rc=$?
 t1=$(now)
 [ $rc -eq 0 ] || { log "marquee failed (exit $rc):"; tail -5 "$B/marquee.err" >&2; exit 1; }
 tm=$(secs "$t0" "$t1")
+cm=$(awk '{printf "%.2f", $1+$2}' "$B/marquee.time" 2>/dev/null)
 
 log "DuckDB SQL, threads=$THREADS, and the row-by-row comparison"
 "$py" mart/sql/duckdb_marts.py --lake "$lakedir" --from "$FROM" --to "$END" --marts "$MARTS" \
@@ -60,9 +64,10 @@ log "DuckDB SQL, threads=$THREADS, and the row-by-row comparison"
 prc=$?
 [ -s "$B/duckdb.json" ] || { log "duckdb failed:"; tail -5 "$B/duckdb.err" >&2; exit 1; }
 td=$("$py" -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["duckdb_seconds"])' "$B/duckdb.json")
+cd_=$("$py" -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["duckdb_cpu_seconds"])' "$B/duckdb.json")
 rows=$("$py" -c 'import json,sys; m=json.load(open(sys.argv[1]))["marts"]; print(",".join("%s:%d" % (k, v["rows"]) for k, v in m.items()))' "$B/duckdb.json")
 eq=no
 [ $prc -eq 0 ] && eq=yes
 [ $eq = yes ] || log "outputs differ: $(cat "$B/duckdb.json")"
-echo "BENCH build-mart daily-top10-${N} marquee=${tm}s peer(duckdb)=${td}s ratio=$(ratio "$tm" "$td") equal=$eq marquee_events_per_s=$(rate "$tm") peer_events_per_s=$(rate "$td") rows=$rows"
+echo "BENCH build-mart daily-top10-${N} marquee=${tm}s peer(duckdb)=${td}s ratio=$(ratio "$tm" "$td") equal=$eq marquee_events_per_s=$(rate "$tm") peer_events_per_s=$(rate "$td") cpu_marquee=${cm}s cpu_peer=${cd_}s load=$(cut -d' ' -f1 /proc/loadavg) rows=$rows"
 [ $eq = yes ]
