@@ -8,9 +8,9 @@ import (
 )
 
 var (
-	reRuntimeKo  = regexp.MustCompile(`(?:(\d{1,2})\s*시간)?\s*(?:(\d{1,3})\s*분)?`)
+	reRuntimeKo  = regexp.MustCompile(`(\d{1,2})\s*시간(?:\s*(\d{1,3})\s*분)?|()(\d{1,3})\s*분`)
 	reRuntimeISO = regexp.MustCompile(`^PT(?:(\d+)H)?(?:(\d+)M)?(?:\d+S)?$`)
-	reRuntimeEn  = regexp.MustCompile(`(?i)(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,3})\s*m(?:in(?:utes?|s)?)?)?`)
+	reRuntimeEn  = regexp.MustCompile(`(?i)(\d{1,2})\s*h(?:ours?|rs?)?(?:\s*(\d{1,3})\s*m(?:in(?:utes?|s)?)?)?\b|()(\d{1,3})\s*m(?:in(?:utes?|s)?)?\b`)
 	reRuntimeNum = regexp.MustCompile(`^(\d{1,3})$`)
 )
 
@@ -29,10 +29,11 @@ func Runtime(s string) (int, error) {
 		return minutes("", m[1])
 	}
 	for _, re := range []*regexp.Regexp{reRuntimeKo, reRuntimeEn} {
-		for _, m := range re.FindAllStringSubmatch(s, -1) {
-			if m[1] != "" || m[2] != "" {
+		if m := re.FindStringSubmatch(s); m != nil {
+			if m[1] != "" {
 				return minutes(m[1], m[2])
 			}
+			return minutes("", m[4])
 		}
 	}
 	return 0, fmt.Errorf("%w: runtime %q", ErrUnparsed, clip(s))
