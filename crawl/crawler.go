@@ -117,6 +117,11 @@ func (r *siteRun) process(ctx context.Context, t task) {
 		return
 	}
 	g, br := r.gate(u.Host)
+	if *r.site.Robots {
+		if d := r.robots.crawlDelay(ctx, u); d > 0 {
+			g.atLeast(min(d, r.opts.MaxSlowdown)) // honoured up to the slowdown cap
+		}
+	}
 	if !br.allow(time.Now()) {
 		r.fail(t, fmt.Errorf("%s: circuit open for host %s", t.URL, u.Host))
 		return

@@ -66,6 +66,18 @@ func (g *hostGate) acquire(ctx context.Context) error {
 
 func (g *hostGate) release() { <-g.slots }
 
+// atLeast raises the configured delay to d (robots.txt Crawl-delay).
+func (g *hostGate) atLeast(d time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if d > g.base {
+		g.base = d
+	}
+	if d > g.delay {
+		g.delay = d
+	}
+}
+
 // slowDown doubles the delay after a 429/503 (at least 250ms).
 func (g *hostGate) slowDown() {
 	g.mu.Lock()

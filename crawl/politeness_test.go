@@ -81,6 +81,24 @@ func TestBreakerOpensAfterThresholdAndHalfOpens(t *testing.T) {
 	}
 }
 
+func TestRobotsCrawlDelayIsHonoured(t *testing.T) {
+	c := newRobotsCache("marquee-test/1.0", func(ctx context.Context, u string) (*fetch.Page, error) {
+		return &fetch.Page{URL: u, Status: 200, Body: []byte("User-agent: *\nCrawl-delay: 2\n")}, nil
+	})
+	u, _ := url.Parse("http://r.test/a")
+	if d := c.crawlDelay(context.Background(), u); d != 2*time.Second {
+		t.Fatalf("crawl delay = %v, want 2s", d)
+	}
+	g := newHostGate(Rate{Delay: 500 * time.Millisecond, Parallelism: 1}, time.Minute)
+	g.atLeast(2 * time.Second)
+	for range 100 {
+		g.speedUp()
+	}
+	if d := g.currentDelay(); d != 2*time.Second {
+		t.Errorf("delay = %v, want the 2s Crawl-delay kept", d)
+	}
+}
+
 func TestRobotsUnreachableDisallowsAllMissingAllowsAll(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/temoto/robotstxt"
 
@@ -33,8 +34,7 @@ func newRobotsCache(agent string, get func(ctx context.Context, u string) (*fetc
 	return &robotsCache{agent: agent, get: get, hosts: map[string]*robotsEntry{}}
 }
 
-// allowed reports whether u may be fetched.
-func (c *robotsCache) allowed(ctx context.Context, u *url.URL) bool {
+func (c *robotsCache) entry(ctx context.Context, u *url.URL) *robotsEntry {
 	key := u.Scheme + "://" + u.Host
 	c.mu.Lock()
 	e := c.hosts[key]
@@ -44,6 +44,20 @@ func (c *robotsCache) allowed(ctx context.Context, u *url.URL) bool {
 	}
 	c.mu.Unlock()
 	e.once.Do(func() { c.load(ctx, key, e) })
+	return e
+}
+
+// crawlDelay is the host's Crawl-delay for our agent (0 when none).
+func (c *robotsCache) crawlDelay(ctx context.Context, u *url.URL) time.Duration {
+	if e := c.entry(ctx, u); e.group != nil {
+		return e.group.CrawlDelay
+	}
+	return 0
+}
+
+// allowed reports whether u may be fetched.
+func (c *robotsCache) allowed(ctx context.Context, u *url.URL) bool {
+	e := c.entry(ctx, u)
 	switch {
 	case e.all:
 		return true
