@@ -62,7 +62,9 @@ func New(ctx context.Context, o Options) *Fetcher {
 	if o.Client != nil {
 		client = *o.Client
 	} else {
-		client.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 32 // keep connections for parallel requests to one host
+		client.Transport = tr
 	}
 	c.SetClient(&client)
 	c.SetRequestTimeout(o.Timeout)
