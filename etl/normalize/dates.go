@@ -69,8 +69,13 @@ func Dates(s string, ref catalog.Date, loc *time.Location) (DateRange, error) {
 		d, err := isoDate(m, loc)
 		return DateRange{Start: d}, err
 	}
-	s = reWeekday.ReplaceAllString(s, "")
-	parts := reRange.Split(s, -1)
+	if strings.ContainsAny(s, "(（") {
+		s = reWeekday.ReplaceAllString(s, "")
+	}
+	parts := []string{s}
+	if strings.ContainsAny(s, "~～〜–—부") || strings.Contains(s, " - ") {
+		parts = reRange.Split(s, -1)
+	}
 	if len(parts) > 2 {
 		return DateRange{}, fmt.Errorf("%w: date range %q", ErrUnparsed, clip(s))
 	}
@@ -144,7 +149,10 @@ func isoDate(m []string, loc *time.Location) (catalog.Date, error) {
 // oneDate reads one date of a range. defYear fills a missing year; infer
 // applies the New Year roll-over against ref for year-less dates.
 func oneDate(s string, defYear int, ref catalog.Date, infer bool) (catalog.Date, bool, error) {
-	s = strings.TrimSpace(reTime.ReplaceAllString(s, " "))
+	if strings.Contains(s, ":") {
+		s = reTime.ReplaceAllString(s, " ")
+	}
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return catalog.Date{}, false, nil
 	}

@@ -67,7 +67,14 @@ func Title(s string) (title string, tags []string) {
 	return Text(out), tags
 }
 
-var reListSep = regexp.MustCompile(`\s*(?:[,，、/|·;]|\n)\s*`)
+// isListSep reports the separators of name lists.
+func isListSep(r rune) bool {
+	switch r {
+	case ',', '，', '、', '/', '|', '·', ';', '\n':
+		return true
+	}
+	return false
+}
 
 // List splits a people or name list ("민우혁, 최재림 등", "A / B · C") into
 // trimmed, NFC, de-duplicated names, keeping the first-seen order. A
@@ -77,7 +84,7 @@ func List(s string) []string {
 		return nil
 	}
 	var out []string
-	for _, p := range reListSep.Split(norm.NFC.String(s), -1) {
+	for _, p := range strings.FieldsFunc(s, isListSep) {
 		p = Text(p)
 		for _, suf := range []string{" 등", " 외", " 외 다수", "등"} {
 			if strings.HasSuffix(p, suf) && len(p) > len(suf) {
