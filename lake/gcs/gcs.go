@@ -10,9 +10,12 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"cloud.google.com/go/storage"
+	gax "github.com/googleapis/gax-go/v2"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
@@ -25,6 +28,10 @@ import (
 // than it are sent in one request (buffered by the writer first, so small
 // objects never allocate a whole chunk).
 const DefaultChunkSize = 8 << 20
+
+// DefaultAttempts is how many times the client library tries one request
+// before the error reaches the caller (marked transient when it is).
+const DefaultAttempts = 3
 
 // Store is a lake.Store on a GCS bucket, under an optional key prefix.
 // It is safe for concurrent use.
@@ -71,6 +78,13 @@ func New(ctx context.Context, bucket, prefix string, opts ...option.ClientOption
 	if err != nil {
 		return nil, fmt.Errorf("gcs: client for gs://%s: %w", bucket, err)
 	}
+	// The library retries transient errors until the context ends; bound it
+	// so a dead endpoint surfaces as a transient error that job.Retry (and
+	// the exit code 4) can handle.
+	// Every write is a whole object (replace or DoesNotExist), so retrying
+	// an upload is safe: RetryAlways.
+	c.SetRetry(storage.WithMaxAttempts(DefaultAttempts), storage.WithPolicy(storage.RetryAlways),
+		storage.WithBackoff(gax.Backoff{Initial: 100 * time.Millisecond, Max: 2 * time.Second, Multiplier: 2}))
 	s := NewWithClient(c, bucket, prefix)
 	s.ownsClient = true
 	return s, nil
@@ -252,7 +266,7 @@ func (s *Store) create(ctx context.Context, key string, ifAbsent bool) (lake.Obj
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	return &objectWriter{
-		s: s, ctx: wctx, cancel: cancel, obj: s.bucket.Object(name).Retryer(storage.WithPolicy(storage.RetryAlways)),
+		s: s, ctx: wctx, cancel: cancel, obj: s.bucket.Object(name).Retryer(storage.WithPolicy(storage.RetryAlways), storage.WithErrorFunc(limitRetries(DefaultAttempts))),
 		key: key, chunk: chunk, ifAbsent: ifAbsent,
 	}, nil
 }
@@ -352,6 +366,16 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return nil
 	}
 	return classify(ctx, "delete", s.URI()+"/"+key, err)
+}
+
+// limitRetries bounds an upload's retries: the library retries uploads until
+// the context ends and ignores WithMaxAttempts for them. Object handles
+// clone their retry config, so the counter belongs to one writer.
+func limitRetries(attempts int) func(error) bool {
+	var tries atomic.Int64
+	return func(err error) bool {
+		return storage.ShouldRetry(err) && tries.Add(1) < int64(attempts)
+	}
 }
 
 // classify wraps err with the operation and object, translating it into the

@@ -64,10 +64,15 @@ func NewBucket(t testing.TB) (string, *storage.Client) {
 	return name, c
 }
 
-// NewStore returns a gcs.Store on a fresh bucket under prefix ("" for the
-// bucket root).
+// NewStore returns a gcs.Store (built by gcs.New, as cmd/marquee builds it)
+// on a fresh bucket under prefix ("" for the bucket root).
 func NewStore(t testing.TB, prefix string) *gcs.Store {
 	t.Helper()
-	name, c := NewBucket(t)
-	return gcs.NewWithClient(c, name, prefix)
+	name, _ := NewBucket(t)
+	s, err := gcs.New(context.Background(), name, prefix)
+	if err != nil {
+		t.Fatalf("gcstest: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
