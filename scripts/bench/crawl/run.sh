@@ -6,6 +6,7 @@
 #   MARQUEE_BENCH_SCALE=small      quick run (10 lists x 20 items, 10 JS pages)
 #   MARQUEE_BENCH_CRAWL_PAR=8      parallelism (marquee rate.parallelism = Scrapy CONCURRENT_REQUESTS)
 #   MARQUEE_BENCH_CRAWL_LATENCY=0  added server latency per response (e.g. 20ms)
+#   MARQUEE_BENCH_CRAWL_JS_DELAY=50ms  how long a JS page waits before building its content
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
@@ -15,6 +16,7 @@ rm -rf "$out" && mkdir -p "$out"
 if [ "${MARQUEE_BENCH_SCALE:-}" = small ]; then lists=10 per=20 jspages=10; else lists=100 per=20 jspages=40; fi
 par=${MARQUEE_BENCH_CRAWL_PAR:-8}
 latency=${MARQUEE_BENCH_CRAWL_LATENCY:-0}
+jsdelay=${MARQUEE_BENCH_CRAWL_JS_DELAY:-50ms}
 date=2026-11-26
 chromium=${MARQUEE_TEST_CHROMIUM:-/usr/bin/chromium}
 
@@ -23,7 +25,7 @@ go build -o "$out/fixture" ./$here/fixture
 py=$(scripts/bench/venv.sh)
 scrapy=$(dirname "$py")/scrapy
 
-"$out/fixture" -lists "$lists" -per "$per" -js-pages "$jspages" -latency "$latency" >"$out/fixture.url" 2>"$out/fixture.log" &
+"$out/fixture" -lists "$lists" -per "$per" -js-pages "$jspages" -js-delay "$jsdelay" -latency "$latency" >"$out/fixture.url" 2>"$out/fixture.log" &
 fixture_pid=$!
 trap 'kill $fixture_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$out/fixture.url" ] && break; sleep 0.1; done
@@ -96,7 +98,7 @@ if [ -x "$chromium" ]; then
     tm=$(secs "$t0" "$t1")
     written=$(tail -1 "$out/m-js-$tabs.json" | sed -n 's/.*"written":\([0-9]*\).*/\1/p')
     ok=no; [ "${written:-0}" = "$jspages" ] && ok=yes
-    echo "BENCH crawl js-tabs-$tabs marquee=${tm}s peer(none)=- ratio=- equal=$ok js_pages_s=$(rate $((jspages + 1)) "$tm") items=${written:-0}"
+    echo "BENCH crawl js-tabs-$tabs-delay-$jsdelay marquee=${tm}s peer(none)=- ratio=- equal=$ok js_pages_s=$(rate $((jspages + 1)) "$tm") items=${written:-0}"
     [ "$ok" = yes ] || rc=1
   done
 else
