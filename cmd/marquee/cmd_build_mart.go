@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -10,6 +12,7 @@ import (
 	"marquee/internal/catalog"
 	"marquee/internal/job"
 	"marquee/internal/mongo"
+	"marquee/lake"
 	"marquee/mart"
 )
 
@@ -45,8 +48,8 @@ unique, ranks 1..N, counts non-negative, row-count drift vs the previous
 day); their failures are warnings in the summary, exit 3 with --strict.
 
 Item genres for genre_preference come from --genres FILE (JSON lines of
-releases with "id" and "genres"), else from MongoDB releases. Definitions:
-docs/build-mart.md.`),
+releases with "id" and "genres"), else from the lake's parquet/releases as of
+the last date, else from MongoDB releases. Definitions: docs/build-mart.md.`),
 		Example: `  marquee build-mart --mart all --date 2026-11-25
   marquee build-mart --mart popular_daily,ranking_age_daily --from 2026-11-01 --to 2026-11-07 --top 10
   marquee build-mart --mart genre_preference --window 28d --half-life 7 --weights view=1,click=2,like=3,book=5 --genres releases.jsonl`,
@@ -78,7 +81,7 @@ docs/build-mart.md.`),
 	cmd.Flags().StringVar(&o.Weights, "weights", "view=1,click=2,like=3,book=5", "genre_preference weight per event type")
 	cmd.Flags().Float64Var(&o.Drift, "drift", mart.DefaultDrift, "row-count change vs the previous day that warns (0.5 = 50%; 0 = off)")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "row groups scanned in parallel (0 = number of CPUs)")
-	cmd.Flags().StringVar(&o.Genres, "genres", "", "item genres: a JSONL file of releases (default: MongoDB releases)")
+	cmd.Flags().StringVar(&o.Genres, "genres", "", "item genres: a JSONL file of releases (default: parquet/releases in the lake, else MongoDB releases)")
 	cmd.Flags().BoolVar(&o.Publish, "publish", true, "replace MongoDB popular with popular_daily (when MongoDB is configured)")
 	return cmd
 }
@@ -121,9 +124,15 @@ func runBuildMart(ctx context.Context, f *factory, o *buildMartOptions) error {
 	deps := mart.Deps{Lake: store}
 	mongoOK := f.cfg.MongoURI != ""
 	if slices.Contains(marts, mart.GenrePreference) {
+		rs, lerr := lake.OpenReleases(ctx, store, opts.To)
+		if lerr != nil && !errors.Is(lerr, catalog.ErrNotFound) {
+			return fmt.Errorf("build-mart: releases in the lake: %w", lerr)
+		}
 		switch {
 		case o.Genres != "":
 			deps.Genres = mart.JSONLGenres{Path: o.Genres}
+		case rs != nil:
+			deps.Genres = mart.ReleaseGenres{Source: rs}
 		case mongoOK:
 			c, err := f.Mongo(ctx)
 			if err != nil {
@@ -131,10 +140,10 @@ func runBuildMart(ctx context.Context, f *factory, o *buildMartOptions) error {
 			}
 			deps.Genres = mart.ReleaseGenres{Source: mongo.NewReleaseStore(c.Database(f.cfg.MongoDB), "")}
 		case strings.Contains(o.Mart, "all"):
-			f.log.Warn("genre_preference skipped: no item genres (set --genres FILE or --mongo-uri)")
+			f.log.Warn("genre_preference skipped: no item genres (no parquet/releases in the lake; set --genres FILE or --mongo-uri)")
 			opts.Marts = slices.DeleteFunc(slices.Clone(marts), func(m string) bool { return m == mart.GenrePreference })
 		default:
-			return catalog.Usagef("genre_preference needs item genres: --genres FILE or --mongo-uri")
+			return catalog.Usagef("genre_preference needs item genres: parquet/releases in the lake, --genres FILE or --mongo-uri")
 		}
 	}
 	if o.Publish && mongoOK && slices.Contains(opts.Marts, mart.PopularDaily) && !f.cfg.DryRun {

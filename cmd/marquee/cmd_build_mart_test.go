@@ -118,6 +118,39 @@ func TestBuildMartCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("genres from the lake's parquet/releases", func(t *testing.T) {
+		ctx := context.Background()
+		s, err := lake.NewLocalStore(lakeDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := catalog.ParseDate("2026-11-21")
+		pw := lake.NewPartitionWriter(s, lake.ReleasesPartition(d), "export-parquet", "test", time.Now)
+		w := lake.NewReleasesWriter(ctx, pw, lake.ParquetOptions{})
+		for _, r := range []catalog.Release{
+			{ID: "item-1", Kind: catalog.KindPerformance, Title: "레미제라블", Genres: []string{"뮤지컬"}},
+			{ID: "item-3", Kind: catalog.KindMovie, Title: "듄", Genres: []string{"SF"}},
+		} {
+			if err := w.Write(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pw.Commit(ctx, lake.CommitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		code, s2, stderr := run("--date", "2026-11-21", "--mart", "genre_preference", "--window", "1d")
+		if code != 0 {
+			t.Fatalf("exit %d summary %v\n%s", code, s2, stderr)
+		}
+		// item-1 (뮤지컬): users 1-5; item-3 (SF): users 1-3.
+		if rows := s2["details"].(map[string]any)["rows_by_mart"].(map[string]any)["genre_preference"]; rows != float64(8) {
+			t.Errorf("genre_preference rows %v, want 8", rows)
+		}
+	})
+
 	t.Run("popular_daily replaces MongoDB popular", func(t *testing.T) {
 		uri := testenv.MongoURI(t)
 		db := fmt.Sprintf("marquee_test_build_mart_%d", time.Now().UnixNano())
