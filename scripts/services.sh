@@ -197,7 +197,7 @@ mongo_start() {
 		local dir
 		dir=$(mongo_build)
 		log "mongo: starting on 127.0.0.1:$MONGO_PORT"
-		spawn "$MONGO_PID" "$MONGO_LOG" "$JAVA_HOME/bin/java" -Xmx512m \
+		spawn "$MONGO_PID" "$MONGO_LOG" "$JAVA_HOME/bin/java" -Xmx${MARQUEE_MONGO_HEAP:-2g} \
 			-cp "$dir/target/classes:$dir/target/dependency/*" "$MONGO_MARKER" 127.0.0.1 "$MONGO_PORT"
 	fi
 	local deadline=$((SECONDS + MONGO_DEADLINE))
