@@ -10,7 +10,10 @@
 # Prints one BENCH line; exits non-zero only when the outputs differ.
 #
 # Env: MARQUEE_BENCH_SCALE=small (1M events), MARQUEE_BENCH_EVENTS=N,
-# MARQUEE_BENCH_THREADS (DuckDB threads and marquee --workers, default 2).
+# MARQUEE_BENCH_THREADS (DuckDB threads and marquee --workers, default 2),
+# MARQUEE_BENCH_ALL=1 adds a second case: every mart (item_stats over all
+# partitions, genre_preference with a 3-day window) for the last two days,
+# --top 100, compared row by row with DuckDB (scores within 1e-9).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
@@ -70,4 +73,32 @@ eq=no
 [ $prc -eq 0 ] && eq=yes
 [ $eq = yes ] || log "outputs differ: $(cat "$B/duckdb.json")"
 echo "BENCH build-mart daily-top10-${N} marquee=${tm}s peer(duckdb)=${td}s ratio=$(ratio "$tm" "$td") equal=$eq marquee_events_per_s=$(rate "$tm") peer_events_per_s=$(rate "$td") cpu_marquee=${cm}s cpu_peer=${cd_}s load=$(cut -d' ' -f1 /proc/loadavg) rows=$rows"
-[ $eq = yes ]
+status=0
+[ $eq = yes ] || status=1
+
+if [ "${MARQUEE_BENCH_ALL:-}" = 1 ]; then
+	"$B/prep" -genres "$B/genres.jsonl" || exit 1
+	rm -rf "$lakedir/mart"
+	log "all marts, 2026-11-21..$END"
+	rm -f "$B/marquee.time"
+	t0=$(now)
+	"${timer[@]}" "$B/marquee" build-mart --lake "$lakedir" --data-dir "$B/data" --mart all --from 2026-11-21 --to "$END" \
+		--top 100 --window 3d --half-life 2 --genres "$B/genres.jsonl" --workers "$THREADS" --log-format json \
+		>"$B/marquee-all.out" 2>"$B/marquee-all.err" || { log "marquee failed:"; tail -5 "$B/marquee-all.err" >&2; exit 1; }
+	t1=$(now)
+	tm=$(secs "$t0" "$t1")
+	cm=$(awk '{printf "%.2f", $1+$2}' "$B/marquee.time" 2>/dev/null)
+	"$py" mart/sql/duckdb_marts.py --lake "$lakedir" --from 2026-11-21 --to "$END" \
+		--marts popular_daily,ranking_age_daily,search_keywords_daily,item_stats,genre_preference \
+		--top 100 --window 3 --half-life 2 --genres "$B/genres.jsonl" --threads "$THREADS" >"$B/duckdb-all.json" 2>"$B/duckdb-all.err"
+	prc=$?
+	[ -s "$B/duckdb-all.json" ] || { log "duckdb failed:"; tail -5 "$B/duckdb-all.err" >&2; exit 1; }
+	td=$("$py" -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["duckdb_seconds"])' "$B/duckdb-all.json")
+	cd_=$("$py" -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["duckdb_cpu_seconds"])' "$B/duckdb-all.json")
+	rows=$("$py" -c 'import json,sys; m=json.load(open(sys.argv[1]))["marts"]; print(",".join("%s:%d" % (k, v["rows"]) for k, v in m.items()))' "$B/duckdb-all.json")
+	eq=no
+	[ $prc -eq 0 ] && eq=yes
+	[ $eq = yes ] || { log "outputs differ: $(head -c 2000 "$B/duckdb-all.json")"; status=1; }
+	echo "BENCH build-mart all-marts-2days-${N} marquee=${tm}s peer(duckdb)=${td}s ratio=$(ratio "$tm" "$td") equal=$eq cpu_marquee=${cm}s cpu_peer=${cd_}s load=$(cut -d' ' -f1 /proc/loadavg) rows=$rows"
+fi
+exit $status

@@ -7,7 +7,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -32,7 +34,15 @@ func main() {
 	flag.IntVar(&cfg.Items, "items", cfg.Items, "distinct items")
 	flag.IntVar(&cfg.Users, "users", cfg.Users, "distinct users")
 	flag.StringVar(&dir, "lake", ".bench/build-mart/lake", "lake directory to write")
+	genres := flag.String("genres", "", "instead: write item genres of the generated items (JSONL releases) to this file")
 	flag.Parse()
+	if *genres != "" {
+		if err := writeGenres(*genres, cfg.Items); err != nil {
+			fmt.Fprintln(os.Stderr, "prep:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(cfg, end, dir); err != nil {
 		fmt.Fprintln(os.Stderr, "prep:", err)
 		os.Exit(1)
@@ -78,4 +88,30 @@ func run(cfg gen.Config, end, dir string) error {
 	}
 	fmt.Fprintf(os.Stderr, "prep: %d events read, %d written to %d partitions\n", sum.Read, sum.Written, len(sum.Outputs))
 	return nil
+}
+
+// writeGenres writes {"id","genres"} lines for the generated items: two
+// genres each, every 13th item none.
+func writeGenres(path string, items int) error {
+	names := []string{"뮤지컬", "콘서트", "드라마", "액션", "전시", "코미디", "스릴러"}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for i := 0; i < items; i++ {
+		if i%13 == 0 {
+			continue
+		}
+		b, err := json.Marshal(map[string]any{"id": gen.ItemID(i), "genres": []string{names[i%7], names[(i/7)%7]}})
+		if err != nil {
+			return err
+		}
+		_, _ = w.Write(append(b, '\n'))
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
