@@ -11,8 +11,9 @@
 // straight from the Parquet pages (dictionary ids, not strings), translates
 // per-chunk dictionaries to run-wide integer ids once per chunk, packs the
 // group keys into uint64s and aggregates them with radix sorts, parallel
-// over row groups. Memory grows with the number of distinct groups
-// (item × user × age group), not with the number of events.
+// over row groups. Memory follows the number of distinct groups (item ×
+// user × age group, sessions) rather than the number of events; the one
+// per-event record is kept for searches, until the day's clicks are known.
 //
 // Boundary: mart imports lake, internal/catalog and internal/job. As a
 // deliberate exception to "only lake imports parquet-go" (DESIGN.md §2), it
