@@ -200,9 +200,23 @@ func extractHTML(s *Site, rules *PageRules, role, pageURL string, body []byte) (
 	}
 	if len(ex.Items) == 0 && len(ld) > 0 {
 		ex.Items = itemsFromJSONLD(s, ld, base, role)
+		// A JSON-LD-only page is keyed like any other item of the site, so
+		// it merges with the list entry that linked to it.
+		if s.SourceID != nil {
+			for i := range ex.Items {
+				ex.Items[i].SourceID = s.SourceID.html(doc.Selection, base, ex.Items[i].URL)
+			}
+		}
 	} else if rules.Items != "" && len(ld) > 0 && len(ex.Items) == 1 {
 		ex.Items[0].JSONLD = ld
 		fillFromJSONLD(ex.Items[0].Fields, ld[0])
+	}
+	for i := range ex.Items {
+		if p := ex.Items[i].Fields["poster_url"]; p != "" {
+			if abs := resolve(base, p); abs != "" {
+				ex.Items[i].Fields["poster_url"] = abs
+			}
+		}
 	}
 	if rules.Next != nil {
 		f := *rules.Next

@@ -113,3 +113,33 @@ func TestJSONLDFieldsAndTypes(t *testing.T) {
 		}
 	}
 }
+
+// A detail page that holds only JSON-LD is keyed by the site's source_id
+// rule (so it merges with the list entry that linked to it), and its image
+// is resolved against the page.
+func TestJSONLDOnlyPageTakesSiteSourceID(t *testing.T) {
+	page := `<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"SportsEvent","name":"K리그1 개막전","startDate":"2027-03-01T14:00:00+09:00","image":"/posters/501.png","location":{"@type":"Place","name":"울산문수축구경기장"}}</script></head><body><div id="app"></div></body></html>`
+	s := &Site{Name: "games", Kind: "sports", StartURLs: []string{"http://g.test/list.html"},
+		SourceID: &FieldSpec{From: "url", Regex: `game-(\d+)\.html$`},
+		List: &PageRules{Items: "li", Fields: map[string]FieldSpec{"title": {CSS: "a"}},
+			Link: &FieldSpec{CSS: "a", Attr: "href"}},
+		Detail: &PageRules{Fields: map[string]FieldSpec{"heading": {CSS: "h1"}}},
+	}
+	if err := s.validate(); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := extractHTML(s, s.Detail, roleDetail, "http://g.test/sports/game-501.html", []byte(page))
+	if err != nil || len(ex.Items) != 1 {
+		t.Fatalf("items %+v, err %v", ex.Items, err)
+	}
+	it := ex.Items[0]
+	if it.SourceID != "501" {
+		t.Errorf("source_id = %q, want 501 (the site's rule)", it.SourceID)
+	}
+	if got := it.Fields["poster_url"]; got != "http://g.test/posters/501.png" {
+		t.Errorf("poster_url = %q, want it resolved against the page", got)
+	}
+	if it.Fields["title"] != "K리그1 개막전" {
+		t.Errorf("title = %q", it.Fields["title"])
+	}
+}
