@@ -108,7 +108,7 @@ type site struct {
 	files  map[string]*served
 	hits   map[string]int
 	conds  map[string]int // conditional requests seen
-	robots string        // "" → 404
+	robots string         // "" → 404
 	// robotsStatus, when set, is robots.txt's status (an error page).
 	robotsStatus int
 }
