@@ -178,7 +178,7 @@ func runComputeSimilar(ctx context.Context, f *factory, o *computeSimilarOptions
 	if o.Source == "mongo" && !mongoOK {
 		return catalog.Usagef("compute-similar: --source mongo needs --mongo-uri (or use --source lake|FILE.jsonl)")
 	}
-	return f.runDates(ctx, recommend.JobName, func(ctx context.Context, env *job.Env) (*job.Summary, error) {
+	return f.runDates(withShardLock(ctx, recommend.JobName, o.Shard), recommend.JobName, func(ctx context.Context, env *job.Env) (*job.Summary, error) {
 		deps := recommend.Deps{Lake: store}
 		opts := opts
 		if mongoOK {

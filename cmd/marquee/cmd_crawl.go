@@ -98,7 +98,7 @@ func runCrawl(ctx context.Context, f *factory, o *crawlOptions) error {
 	if err != nil {
 		return err
 	}
-	return f.runDates(ctx, "crawl", func(ctx context.Context, env *job.Env) (*job.Summary, error) {
+	return f.runDates(withShardLock(ctx, "crawl", o.Shard), "crawl", func(ctx context.Context, env *job.Env) (*job.Summary, error) {
 		return crawl.Run(ctx, env, opts, store)
 	})
 }

@@ -154,8 +154,11 @@ func (f *factory) runDates(ctx context.Context, jobName string, fn job.Func) err
 	rec, _ := ctx.Value(recorderKey{}).(*summaryRecorder)
 	var sums []*job.Summary
 	var errs []error
+	lockName, _ := ctx.Value(lockNameKey{}).(string)
 	for _, d := range dates {
-		s, err := runner.Run(ctx, f.Env(jobName, d), fn)
+		env := f.Env(jobName, d)
+		env.LockName = lockName
+		s, err := runner.Run(ctx, env, fn)
 		sums = append(sums, s)
 		errs = append(errs, err)
 		if rec != nil {
@@ -171,4 +174,16 @@ func (f *factory) runDates(ctx context.Context, jobName string, fn job.Func) err
 		_ = agg.WriteLine(f.stdout)
 	}
 	return job.WorstError(errs)
+}
+
+type lockNameKey struct{}
+
+// withShardLock names the run lock after a shard, so shards of one job and
+// date (--shard i/n) run side by side on one machine.
+func withShardLock(ctx context.Context, jobName, shard string) context.Context {
+	if shard == "" {
+		return ctx
+	}
+	name := jobName + ".shard-" + strings.NewReplacer("/", "-of-").Replace(shard)
+	return context.WithValue(ctx, lockNameKey{}, name)
 }

@@ -11,13 +11,16 @@ import (
 
 // Env is what the runtime hands a job for one logical date.
 type Env struct {
-	Job    string           // e.g. "load-mongo"
-	Date   catalog.Date     // the logical date
-	Loc    *time.Location   // the configured zone (default Asia/Seoul)
-	RunID  string           // unique per run; safe in file names
-	Now    func() time.Time // the clock; read it, never time.Now()
-	DryRun bool             // read and validate everything, write nothing
-	Log    *slog.Logger     // stderr logs
+	Job string // e.g. "load-mongo"
+	// LockName is the run lock's name when it differs from Job (shards of
+	// one job run side by side: "crawl.shard-0-of-4").
+	LockName string
+	Date     catalog.Date     // the logical date
+	Loc      *time.Location   // the configured zone (default Asia/Seoul)
+	RunID    string           // unique per run; safe in file names
+	Now      func() time.Time // the clock; read it, never time.Now()
+	DryRun   bool             // read and validate everything, write nothing
+	Log      *slog.Logger     // stderr logs
 	// Progress starts a progress reporter: a bar on a terminal, periodic
 	// log lines otherwise. Never nil (NoProgress in tests).
 	Progress func(desc string, total int64) Progress

@@ -40,7 +40,11 @@ func (r *Runner) Run(ctx context.Context, env *Env, fn Func) (*Summary, error) {
 
 	var s *Summary
 	var err error
-	release, lerr := r.locker(env).Lock(ctx, env.Job, env.Date)
+	lockName := env.LockName
+	if lockName == "" {
+		lockName = env.Job
+	}
+	release, lerr := r.locker(env).Lock(ctx, lockName, env.Date)
 	if lerr != nil {
 		err = lerr
 	} else {
