@@ -599,6 +599,7 @@ func normalizeItem(it item, o normalize.Options) (res result) {
 		res.reject = &rj
 		return res
 	}
+	r.ContentHash = normalize.ContentHash(r) // here, in parallel; a merge clears it
 	res.release, res.issues = r, issues
 	return res
 }
@@ -623,7 +624,9 @@ func planWrites(env *job.Env, rs []*catalog.Release, stored map[string]*catalog.
 	p := plan{posterResets: map[string]catalog.Poster{}}
 	now := env.Now().UTC()
 	for _, r := range rs {
-		r.ContentHash = normalize.ContentHash(r)
+		if r.ContentHash == "" {
+			r.ContentHash = normalize.ContentHash(r)
+		}
 		r.UpdatedAt = now
 		old := stored[r.ID]
 		switch {

@@ -182,6 +182,7 @@ func hasSource(rs []*catalog.Release, idx []int, source string) bool {
 func mergeInto(rs []*catalog.Release, c []int) *catalog.Release {
 	m := *rs[c[0]]
 	m.Sources = nil
+	m.ContentHash = "" // the merged content needs its own hash
 	for _, i := range c {
 		o := rs[i]
 		for _, s := range o.Sources {

@@ -17,7 +17,9 @@ func Text(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	s = norm.NFC.String(s)
+	if !nfcSafe(s) {
+		s = norm.NFC.String(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -36,6 +38,28 @@ func Text(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// nfcSafe reports whether s is certainly NFC already: every rune is ASCII,
+// a precomposed Hangul syllable, or from punctuation blocks without
+// combining marks. Checking this is much cheaper than norm.NFC.
+func nfcSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < utf8.RuneSelf {
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r >= 0xAC00 && r <= 0xD7A3: // Hangul syllables
+		case r >= 0x2000 && r <= 0x206F: // general punctuation
+		case r >= 0x3000 && r <= 0x3029, r >= 0x3030 && r <= 0x303F: // CJK symbols, without the combining tone marks
+		case r >= 0xFF01 && r <= 0xFF5E: // fullwidth forms
+		default:
+			return false
+		}
+		i += n - 1
+	}
+	return true
 }
 
 // badgeWords are the sales badges sites put in titles; a bracketed part of
