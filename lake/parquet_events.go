@@ -110,6 +110,11 @@ func (w *EventsWriter) Write(rows []EventRow) error { return w.p.Write(rows) }
 // Rows is how many rows were written.
 func (w *EventsWriter) Rows() int64 { return w.p.Rows() }
 
+// Flush ends the current row group early and writes out everything
+// buffered, freeing its memory (for a partition that stopped receiving rows).
+// Calling it at the same points of the same input keeps output deterministic.
+func (w *EventsWriter) Flush() error { return w.p.Flush() }
+
 // Close finishes the current file and adds it to the partition writer.
 func (w *EventsWriter) Close() error { return w.p.Close() }
 

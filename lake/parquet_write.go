@@ -10,7 +10,6 @@ import (
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // Parquet defaults shared by every dataset the lake writes.
@@ -50,7 +49,7 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 }
 
 // zstdCodec is shared: the codec pools its encoders and is safe for concurrent use.
-var zstdCodec = &zstd.Codec{Level: zstd.SpeedDefault, Concurrency: 1}
+var zstdCodec = &zstdPages{}
 
 // EncoderPool encodes row groups on up to n goroutines at once, shared by
 // every writer given it (all the partitions of a run). Encoded row groups
@@ -200,10 +199,12 @@ func (p *partWriter[T]) Write(rows []T) error {
 	}
 	for len(rows) > 0 {
 		if p.rg == nil {
-			p.rg = make([]T, 0, p.opts.RowGroupRows)
+			// grown by append: a partition that gets few rows (late
+			// events) holds a small buffer, not a whole row group's.
+			p.rg = make([]T, 0, min(p.opts.RowGroupRows, 4096))
 			p.arena = &arena{}
 		}
-		n := min(len(rows), cap(p.rg)-len(p.rg))
+		n := int(min(int64(len(rows)), p.opts.RowGroupRows-int64(len(p.rg))))
 		start := len(p.rg)
 		p.rg = append(p.rg, rows[:n]...)
 		if p.own != nil {
@@ -213,14 +214,31 @@ func (p *partWriter[T]) Write(rows []T) error {
 		}
 		rows = rows[n:]
 		p.total += int64(n)
-		if len(p.rg) == cap(p.rg) {
+		if int64(len(p.rg)) == p.opts.RowGroupRows {
 			if err := p.submit(); err != nil {
 				p.err = err
 				return err
 			}
 		}
 	}
+	// write finished row groups now rather than at the next submit: a
+	// partition that stops receiving rows must not hold them until Close.
+	for len(p.inflight) > 0 && isDone(p.inflight[0]) {
+		if err := p.writeOldest(); err != nil {
+			p.err = err
+			return err
+		}
+	}
 	return nil
+}
+
+func isDone(e *encoded) bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // submit hands the gathered row group to an encoder and writes finished
@@ -268,6 +286,7 @@ func encodeRowGroup[T any](rows []T, opts []parquet.WriterOption) (*parquet.File
 
 func (p *partWriter[T]) writeOldest() error {
 	e := p.inflight[0]
+	p.inflight[0] = nil
 	p.inflight = p.inflight[1:]
 	<-e.done
 	if e.err != nil {
@@ -284,6 +303,7 @@ func (p *partWriter[T]) writeOldest() error {
 		}
 	}
 	p.rows += e.rows
+	e.file = nil
 	if p.w.Size() >= p.opts.TargetFileBytes {
 		return p.closeFile()
 	}
@@ -304,6 +324,28 @@ func (p *partWriter[T]) closeFile() error {
 		return err
 	}
 	p.pw.Add(FileEntry{Name: p.name, Rows: p.rows, Bytes: p.cnt.n})
+	return nil
+}
+
+// Flush ends the row group being gathered early (a smaller row group) and
+// writes every encoded row group to the file, so an idle partition holds no
+// rows in memory. The file stays open.
+func (p *partWriter[T]) Flush() error {
+	if p.err != nil {
+		return p.err
+	}
+	if len(p.rg) > 0 {
+		if err := p.submit(); err != nil {
+			p.err = err
+			return err
+		}
+	}
+	for len(p.inflight) > 0 {
+		if err := p.writeOldest(); err != nil {
+			p.err = err
+			return err
+		}
+	}
 	return nil
 }
 

@@ -21,7 +21,7 @@ import (
 	"marquee/lake"
 )
 
-const defaultChunkBytes = 8 << 20
+const defaultChunkBytes = 4 << 20
 
 // chunk is a run of whole input lines, parsed by one worker.
 type chunk struct {
@@ -178,7 +178,7 @@ func parseChunk(c *chunk, w *window, in *interner) *result {
 			continue
 		}
 		if perDay[d] == nil {
-			perDay[d] = make([]lake.EventRow, 0, n)
+			perDay[d] = make([]lake.EventRow, 0, min(n, 1024))
 		}
 		perDay[d] = append(perDay[d], r)
 	}
@@ -199,17 +199,32 @@ type dayWriter struct {
 	done chan struct{}
 	err  error
 	rows int64
+
+	lastSeq int  // the last chunk that had rows for this day (dispatcher's)
+	idle    bool // flushed since lastSeq
 }
 
 // dayBatch is rows of one chunk for one day; release the chunk after use.
+// A batch without a chunk asks the writer to flush (the day went idle).
 type dayBatch struct {
 	rows  []lake.EventRow
 	chunk *chunk
 }
 
+// idleChunks is after how many input chunks without rows for a day its
+// partial row group is flushed (a deterministic function of the input, so
+// output stays byte-identical between runs).
+const idleChunks = 8
+
 func (d *dayWriter) run() {
 	defer close(d.done)
 	for b := range d.ch {
+		if b.chunk == nil {
+			if d.err == nil && d.w != nil {
+				d.err = d.w.Flush()
+			}
+			continue
+		}
 		if d.err == nil {
 			d.rows += int64(len(b.rows))
 			if d.w != nil {
@@ -460,11 +475,22 @@ func (r *eventsRun) dispatch(ctx context.Context, res *result) error {
 			r.writers[dr.day] = w
 			go w.run()
 		}
+		w.lastSeq, w.idle = res.seq, false
 		select {
 		case w.ch <- dayBatch{rows: dr.rows, chunk: res.chunk}:
 		case <-ctx.Done():
 			res.chunk.refs.Add(-1) // never handed over
 			return ctx.Err()
+		}
+	}
+	for _, w := range r.sortedWriters() {
+		if !w.idle && res.seq-w.lastSeq >= idleChunks {
+			w.idle = true
+			select {
+			case w.ch <- dayBatch{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 	return nil
