@@ -240,9 +240,9 @@ func TestEventsExport(t *testing.T) {
 		}
 	})
 
-	t.Run("a rerun of the same input and date writes byte-identical files", func(t *testing.T) {
+	t.Run("a rerun of the same input and date writes byte-identical files, whatever the workers", func(t *testing.T) {
 		first := partitionFiles(t, s)
-		if _, err := run(t, s, end, Options{Input: in, Workers: 1, ChunkBytes: 1 << 20}); err != nil {
+		if _, err := run(t, s, end, Options{Input: in, Workers: 1}); err != nil {
 			t.Fatal(err)
 		}
 		second := partitionFiles(t, s)
@@ -419,4 +419,42 @@ func TestScannerTimestamps(t *testing.T) {
 		}
 	}
 	_ = sort.Strings
+}
+
+func TestEventsIdlePartitionFlushed(t *testing.T) {
+	dir := t.TempDir()
+	day := func(d string, from, n int) string {
+		var b strings.Builder
+		for i := from; i < from+n; i++ {
+			fmt.Fprintf(&b, `{"ts":"%sT12:00:00+09:00","user_id":%d,"age_group":"10s","gender":"F","event":"book","item_id":"r%d","session_id":"s%d","platform":"web"}`+"\n", d, i, i, i)
+		}
+		return b.String()
+	}
+	// 2026-11-20 gets rows, then stays idle for many chunks, then gets more.
+	body := day("2026-11-20", 0, 500) + day("2026-11-21", 500, 6000) + day("2026-11-20", 6500, 500)
+	p := filepath.Join(dir, "in.jsonl")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(t)
+	d := date("2026-11-21")
+	if _, err := run(t, s, d, Options{Input: p, ChunkBytes: 16 << 10}); err != nil {
+		t.Fatal(err)
+	}
+	st := lakeStats(t, s)
+	if st["2026-11-20"].Rows != 1000 || st["2026-11-21"].Rows != 6000 {
+		t.Fatalf("rows per day %v", st)
+	}
+	glob := filepath.Join(s.URI(), lake.EventsPartition(date("2026-11-20")), "*.parquet")
+	res := duckdbQuery(t, fmt.Sprintf(`SELECT count(DISTINCT row_group_id) AS rgs FROM parquet_metadata('%s')`, glob))
+	if fmt.Sprint(res[0]["rgs"]) != "2" {
+		t.Errorf("the idle partition has %v row groups, want 2 (flushed while idle, then the rest)", res[0]["rgs"])
+	}
+	first := partitionFiles(t, s)
+	if _, err := run(t, s, d, Options{Input: p, ChunkBytes: 16 << 10, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(partitionFiles(t, s)) != fmt.Sprint(first) {
+		t.Error("rerun with another worker count wrote different bytes")
+	}
 }
