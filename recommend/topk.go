@@ -204,14 +204,15 @@ type searcher struct {
 	cur     uint32
 	touched []int32
 	qdense  []float64
-	heap    []float64
 	top     []Neighbour // best so far, sorted by compareNeighbours
+	best    []int32
+	done    []uint32 // == cur: scored exactly for this query
 	stats   SearchStats
 }
 
 func newSearcher(ix *Index) *searcher {
 	n := ix.c.Len()
-	return &searcher{ix: ix, acc: make([]float64, n), stamp: make([]uint32, n),
+	return &searcher{ix: ix, acc: make([]float64, n), stamp: make([]uint32, n), done: make([]uint32, n),
 		qdense: make([]float64, len(ix.c.Terms))}
 }
 
@@ -246,6 +247,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	s.cur++
 	if s.cur == 0 {
 		clear(s.stamp)
+		clear(s.done)
 		s.cur = 1
 	}
 	s.touched = s.touched[:0]
@@ -284,19 +286,34 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	}
 	s.stats.Postings += visited
 	qc := math.Sqrt(qc2) * (1 + 1e-12)
-	// 2. Score touched documents that can still reach the k-th partial score.
-	cut := math.Inf(-1)
-	if len(s.touched) > k {
-		cut = s.kth(k) - 2*boundEps
-	}
+	// 2. Score exactly the k touched documents with the best partial
+	// scores: the k-th of those exact scores bounds the final k-th from
+	// below. Then score only the touched documents whose bound reaches it.
 	scored := 0
+	if len(s.touched) > k {
+		s.topPartial(k)
+		for _, d := range s.best {
+			scored++
+			s.done[d] = s.cur
+			if sc := s.exact(d); sc > 0 {
+				s.offer(Neighbour{Doc: d, Score: sc}, k)
+			}
+		}
+	}
+	cut := math.Inf(-1)
+	if len(s.top) == k {
+		cut = s.top[k-1].Score - 2*boundEps
+	}
 	for _, d := range s.touched {
-		if s.acc[d]+qc*ix.g[d] < cut {
+		if s.done[d] == s.cur || s.acc[d]+qc*ix.g[d] < cut {
 			continue
 		}
 		scored++
 		if sc := s.exact(d); sc > 0 {
 			s.offer(Neighbour{Doc: d, Score: sc}, k)
+			if len(s.top) == k {
+				cut = s.top[k-1].Score - 2*boundEps
+			}
 		}
 	}
 	// 3. Untouched documents gain only from common terms: ≤ qc·g(d). Scan
@@ -336,17 +353,17 @@ func compareNeighbours(a, b Neighbour) int {
 	return cmp.Compare(a.Doc, b.Doc)
 }
 
-// kth returns the k-th largest partial score among touched documents
-// (len(touched) ≥ k), with a size-k min-heap.
-func (s *searcher) kth(k int) float64 {
-	h := s.heap[:0]
+// topPartial puts into s.best the k touched documents with the largest
+// partial scores (len(touched) > k), with a size-k min-heap.
+func (s *searcher) topPartial(k int) {
+	h := s.best[:0]
+	less := func(a, b int32) bool { return s.acc[a] < s.acc[b] }
 	for _, d := range s.touched {
-		v := s.acc[d]
 		if len(h) < k {
-			h = append(h, v)
+			h = append(h, d)
 			for i := len(h) - 1; i > 0; {
 				p := (i - 1) / 2
-				if h[p] <= h[i] {
+				if !less(h[i], h[p]) {
 					break
 				}
 				h[p], h[i] = h[i], h[p]
@@ -354,25 +371,24 @@ func (s *searcher) kth(k int) float64 {
 			}
 			continue
 		}
-		if v <= h[0] {
+		if !less(h[0], d) {
 			continue
 		}
-		h[0] = v
+		h[0] = d
 		for i := 0; ; {
 			l := 2*i + 1
 			if l >= len(h) {
 				break
 			}
-			if r := l + 1; r < len(h) && h[r] < h[l] {
+			if r := l + 1; r < len(h) && less(h[r], h[l]) {
 				l = r
 			}
-			if h[i] <= h[l] {
+			if !less(h[l], h[i]) {
 				break
 			}
 			h[i], h[l] = h[l], h[i]
 			i = l
 		}
 	}
-	s.heap = h
-	return h[0]
+	s.best = h
 }
