@@ -159,6 +159,14 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 		s.Inputs = append(s.Inputs, deps.Lake.URI()+"/"+p.dir)
 	}
 
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the prefetch when the run ends early
+	var rows int64
+	for _, p := range parts {
+		rows += p.rows
+	}
+	pf := startPrefetch(ctx, opts, deps.Sink, rows)
+
 	c := &counts{issues: map[string]int64{}}
 	phase := time.Now() // phase timings only; the job's clock is env.Now
 	releases, rejects, err := readAll(ctx, env, opts, deps.Lake, parts, c)
@@ -195,7 +203,7 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 		}
 	}
 	phase = time.Now()
-	stored, err := lookupAll(ctx, opts, deps.Sink, ids(releases))
+	stored, err := lookupAll(ctx, opts, deps.Sink, ids(releases), pf)
 	if err != nil {
 		return fail(err)
 	}
@@ -322,6 +330,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // partition is one source's raw partition for the date.
 type partition struct {
 	source, dir string
+	rows        int64 // from the manifest
 }
 
 // findPartitions lists raw/releases/source=*/dt=D with a committed manifest.
@@ -341,48 +350,82 @@ func findPartitions(ctx context.Context, st lake.Store, d catalog.Date, only []s
 		if strings.Contains(src, "/") || (len(only) > 0 && !slices.Contains(only, src)) {
 			continue
 		}
-		out = append(out, partition{source: src, dir: dir})
+		p := partition{source: src, dir: dir}
+		if m, err := lake.ReadManifest(ctx, st, dir); err == nil {
+			p.rows = m.Rows()
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }
 
-// lookupAll fetches the stored stamps of ids: nothing when the sink is
-// empty, one scan of every stamp when ids are at least half of what is
-// stored (StampScanner), else lookups of BatchSize ids on Workers.
-func lookupAll(ctx context.Context, opts Options, sink Sink, all []string) (map[string]*catalog.Release, error) {
-	out := make(map[string]*catalog.Release, len(all))
-	if sc, ok := sink.(StampScanner); ok && len(all) > 0 {
-		var n int64
-		err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+// prefetch is what the lookup phase needs from a StampScanner, fetched
+// while the raw partitions are read: the stored count and, when the day's
+// rows are at least half of it, every stored stamp.
+type prefetch struct {
+	done    chan struct{}
+	n       int64
+	scanned bool
+	stamps  map[string]*catalog.Release
+	err     error
+}
+
+// startPrefetch starts the prefetch, or returns nil when sink cannot scan.
+func startPrefetch(ctx context.Context, opts Options, sink Sink, rows int64) *prefetch {
+	sc, ok := sink.(StampScanner)
+	if !ok {
+		return nil
+	}
+	pf := &prefetch{done: make(chan struct{}), stamps: map[string]*catalog.Release{}}
+	go func() {
+		defer close(pf.done)
+		pf.err = job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
 			var err error
-			n, err = sc.CountReleases(ctx)
+			pf.n, err = sc.CountReleases(ctx)
 			return err
 		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: count releases: %w", JobName, err)
+		if pf.err != nil {
+			pf.err = fmt.Errorf("%s: count releases: %w", JobName, pf.err)
+			return
 		}
-		if n == 0 {
-			return out, nil
+		if pf.n == 0 || rows < pf.n/2 {
+			return
 		}
-		if int64(len(all)) >= n/2 {
-			want := make(map[string]bool, len(all))
-			for _, id := range all {
-				want[id] = true
-			}
-			err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
-				clear(out)
-				return sc.EachStamp(ctx, func(r *catalog.Release) error {
-					if want[r.ID] {
-						c := *r
-						out[r.ID] = &c
-					}
-					return nil
-				})
+		pf.err = job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+			clear(pf.stamps)
+			return sc.EachStamp(ctx, func(r *catalog.Release) error {
+				c := *r
+				pf.stamps[r.ID] = &c
+				return nil
 			})
-			if err != nil {
-				return nil, fmt.Errorf("%s: scan stored stamps: %w", JobName, err)
-			}
+		})
+		if pf.err != nil {
+			pf.err = fmt.Errorf("%s: scan stored stamps: %w", JobName, pf.err)
+			return
+		}
+		pf.scanned = true
+	}()
+	return pf
+}
+
+// lookupAll returns the stored stamps of (at least) ids: nothing when the
+// sink is empty, the prefetched scan when there is one, else lookups of
+// BatchSize ids on Workers.
+func lookupAll(ctx context.Context, opts Options, sink Sink, all []string, pf *prefetch) (map[string]*catalog.Release, error) {
+	out := make(map[string]*catalog.Release, len(all))
+	if pf != nil {
+		select {
+		case <-pf.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		switch {
+		case pf.err != nil:
+			return nil, pf.err
+		case pf.n == 0:
 			return out, nil
+		case pf.scanned:
+			return pf.stamps, nil
 		}
 	}
 	var mu sync.Mutex
