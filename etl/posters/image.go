@@ -166,7 +166,8 @@ func Validate(b []byte, lim Limits) (*Validated, error) {
 func decodeReject(ct string, err error) error {
 	msg := err.Error()
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "not enough pixel data") {
+		strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "not enough pixel data") ||
+		strings.Contains(msg, "short Huffman data") || strings.Contains(msg, "not enough image data") {
 		return reject(ReasonTruncated, "%s: %v", ct, err)
 	}
 	return reject(ReasonCorrupt, "%s: %v", ct, err)
