@@ -3,9 +3,12 @@ package mart
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"marquee/internal/job"
 	"marquee/lake"
@@ -66,5 +69,66 @@ func TestCancelledRunCommitsNothing(t *testing.T) {
 	objs, err := local.List(context.Background(), lake.ZoneMart+"/")
 	if err != nil || len(objs) != 0 {
 		t.Errorf("after a cancelled run mart/ holds %v (%v), want nothing", objs, err)
+	}
+}
+
+func TestBadEventsFilesFailNamingTheFile(t *testing.T) {
+	ctx := context.Background()
+	d := day("2026-11-20")
+	type wrongRow struct {
+		TS     int64  `parquet:"ts"`
+		UserID string `parquet:"user_id"` // should be INT64
+	}
+	type missingRow struct {
+		TS     int64 `parquet:"ts"`
+		UserID int64 `parquet:"user_id"`
+	}
+	cases := []struct {
+		name  string
+		write func(w io.Writer) error
+		want  string
+	}{
+		{"not parquet", func(w io.Writer) error { _, err := w.Write([]byte("{\"ts\":1}\n")); return err }, "not a readable Parquet file"},
+		{"wrong column type", func(w io.Writer) error {
+			pw := parquet.NewGenericWriter[wrongRow](w)
+			if _, err := pw.Write([]wrongRow{{1, "u"}}); err != nil {
+				return err
+			}
+			return pw.Close()
+		}, `column "user_id" is BYTE_ARRAY, want INT64`},
+		{"missing column", func(w io.Writer) error {
+			pw := parquet.NewGenericWriter[missingRow](w)
+			if _, err := pw.Write([]missingRow{{1, 2}}); err != nil {
+				return err
+			}
+			return pw.Close()
+		}, `no column "age_group"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := lake.NewLocalStore(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			pw := lake.NewPartitionWriter(s, lake.EventsPartition(d), "export-parquet", "test", time.Now)
+			ow, err := pw.Create(ctx, "part-bad.parquet")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.write(ow); err != nil {
+				t.Fatal(err)
+			}
+			if err := ow.Close(); err != nil {
+				t.Fatal(err)
+			}
+			pw.Add(lake.FileEntry{Name: "part-bad.parquet", Rows: 1})
+			if _, err := pw.Commit(ctx, lake.CommitOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Run(ctx, job.TestEnv(JobName, d), Options{Marts: []string{PopularDaily}}, Deps{Lake: s})
+			if err == nil || !strings.Contains(err.Error(), "part-bad.parquet") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one naming part-bad.parquet and %q", err, tc.want)
+			}
+		})
 	}
 }
