@@ -33,7 +33,7 @@ var DefaultFieldWeights = FieldWeights{Title: 3, Genres: 2, Cast: 2, Artists: 2,
 // Validate rejects negative or non-finite weights and an all-zero set.
 func (w FieldWeights) Validate() error {
 	sum := 0.0
-	for _, f := range w.list() {
+	for _, f := range w.List() {
 		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 			return catalog.Usagef("compute-similar: field weights must be finite and ≥ 0: %+v", w)
 		}
@@ -45,7 +45,9 @@ func (w FieldWeights) Validate() error {
 	return nil
 }
 
-func (w FieldWeights) list() []float64 {
+// List returns the weights in field order: title, genres, cast, artists,
+// venue, description, tags.
+func (w FieldWeights) List() []float64 {
 	return []float64{w.Title, w.Genres, w.Cast, w.Artists, w.Venue, w.Description, w.Tags}
 }
 
@@ -80,7 +82,7 @@ func FieldTexts(r *catalog.Release) [7][]string {
 // them) with its field weight; fields of weight 0 are skipped.
 func (f *Featurizer) WeightedTokens(texts *[7][]string, fn func(tok string, weight float64)) {
 	var buf []string
-	for i, w := range f.Weights.list() {
+	for i, w := range f.Weights.List() {
 		if w == 0 {
 			continue
 		}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# compute-similar benchmark: for each size (default 100k and 1M generated
+# releases; MARQUEE_BENCH_SCALE=small: 20k only; MARQUEE_BENCH_SIZES="N M"
+# to choose), on the same input in one run:
+#   marquee        marquee compute-similar --source releases.jsonl --k 10
+#                  (exact top-k, inverted index, all cores), lake output only
+#   scikit-learn   the seed's method: TfidfVectorizer over marquee's tokens
+#                  (sublinear_tf, smooth_idf, l2; tokens repeated by field
+#                  weight) + linear_kernel top-k in chunks of rows. Above
+#                  MARQUEE_BENCH_PEER_FULL_MAX releases (default 200000) it
+#                  scores MARQUEE_BENCH_PEER_SAMPLE query rows (default 2000)
+#                  and its full time is extrapolated (said in the output).
+# Checks: marquee's lists equal the peer's (ids in order, scores within
+# 1e-9) for every row the peer computed, and equal a brute-force scan on a
+# sample (recall@k). Prints wall time, peak RSS and one BENCH line per size;
+# exits 1 when a check fails. Never run by CI.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+B=.bench/compute-similar
+mkdir -p "$B"
+export MARQUEE_CONFIG=/nonexistent MARQUEE_MONGO_URI=
+K=${MARQUEE_BENCH_K:-10}
+DATE=2026-11-26
+SIZES=${MARQUEE_BENCH_SIZES:-100000 1000000}
+[ "${MARQUEE_BENCH_SCALE:-}" = small ] && SIZES=${MARQUEE_BENCH_SIZES:-20000}
+FULL_MAX=${MARQUEE_BENCH_PEER_FULL_MAX:-200000}
+SAMPLE=${MARQUEE_BENCH_PEER_SAMPLE:-2000}
+
+log() { echo "compute-similar bench: $*" >&2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.3f", a/b; else print "inf"}'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN{ if (s>0) printf "%.0f", n/s; else print "inf"}'; }
+mib() { awk -v k="$1" 'BEGIN{printf "%.0f", k/1024}'; }
+
+log "building"
+go build -o "$B/marquee" ./cmd/marquee || exit 1
+go build -o "$B/simbench" ./scripts/bench/compute-similar/simbench || exit 1
+PY=$(scripts/bench/venv.sh) || { log "no Python venv (scripts/bench/venv.sh)"; exit 0; }
+
+fail=0
+for N in $SIZES; do
+	rel=$B/releases-$N.jsonl tok=$B/tokens-$N.jsonl
+	if [ ! -s "$rel" ] || [ ! -s "$tok" ]; then
+		log "generating $N releases"
+		"$B/simbench" gen -n "$N" -seed 42 -date "$DATE" -out "$rel.tmp" -tokens "$tok.tmp" && mv "$rel.tmp" "$rel" && mv "$tok.tmp" "$tok" || exit 1
+	fi
+	lakedir=$B/lake-$N
+	rm -rf "$lakedir"
+	log "n=$N: marquee compute-similar"
+	/usr/bin/time -f "%e %M" -o "$B/time-marquee-$N" \
+		"$B/marquee" compute-similar --source "$rel" --k "$K" --lake "$lakedir" --date "$DATE" --log-format json \
+		>"$B/summary-$N.json" 2>"$B/marquee-$N.log" || { log "marquee failed: $(tail -3 "$B/marquee-$N.log")"; fail=1; continue; }
+	read -r m_s m_kb <"$B/time-marquee-$N"
+	lists=$(tail -1 "$B/summary-$N.json" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["written"])')
+	phases=$(tail -1 "$B/summary-$N.json" | "$PY" -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["details"]["phases"]))')
+
+	peer_args=()
+	[ "$N" -gt "$FULL_MAX" ] && peer_args=(--sample "$SAMPLE")
+	log "n=$N: scikit-learn ${peer_args[*]:-(all rows)}"
+	/usr/bin/time -f "%e %M" -o "$B/time-peer-$N" \
+		"$PY" scripts/bench/compute-similar/peer_sklearn.py --tokens "$tok" --k "$K" --out "$B/peer-$N.jsonl" "${peer_args[@]}" \
+		>"$B/peer-$N.json" 2>"$B/peer-$N.log" || { log "peer failed: $(tail -3 "$B/peer-$N.log")"; fail=1; continue; }
+	read -r p_wall p_kb <"$B/time-peer-$N"
+	p_s=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["extrapolated_total_s"])' "$B/peer-$N.json")
+	sampled=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("yes" if d["sampled"] else "no")' "$B/peer-$N.json")
+
+	cmp=$("$B/simbench" compare -lake "$lakedir" -date "$DATE" -peer "$B/peer-$N.jsonl")
+	rs=$((N >= 1000000 ? 50 : 200))
+	rec=$("$B/simbench" recall -in "$rel" -lake "$lakedir" -date "$DATE" -k "$K" -sample "$rs" 2>/dev/null)
+	eq_peer=$(echo "$cmp" | "$PY" -c 'import json,sys; print("yes" if json.load(sys.stdin)["all_equal"] else "no")')
+	eq_bf=$(echo "$rec" | "$PY" -c 'import json,sys; print("yes" if json.load(sys.stdin)["all_equal"] else "no")')
+	recall=$(echo "$rec" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["recall"])')
+	equal=no
+	[ "$eq_peer" = yes ] && [ "$eq_bf" = yes ] && equal=yes
+	[ "$equal" = yes ] || fail=1
+	log "n=$N: marquee ${m_s}s rss=$(mib "$m_kb")MiB phases=$phases"
+	log "n=$N: scikit-learn wall=${p_wall}s (full-time estimate ${p_s}s, sampled=$sampled) rss=$(mib "$p_kb")MiB"
+	log "n=$N: vs peer $cmp"
+	log "n=$N: vs brute force ($rs queries) $rec"
+	echo "BENCH compute-similar n=$N marquee=${m_s}s peer(scikit-learn)=${p_s}s ratio=$(ratio "$m_s" "$p_s") equal=$equal" \
+		"marquee_rate=$(rate "$N" "$m_s")/s peer_rate=$(rate "$N" "$p_s")/s lists=$lists" \
+		"marquee_rss=$(mib "$m_kb")MiB peer_rss=$(mib "$p_kb")MiB recall@$K=$recall peer_sampled=$sampled"
+done
+exit $fail
