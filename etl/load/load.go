@@ -123,6 +123,7 @@ type counts struct {
 	inserted, updated, touched, same int64
 	folded, deleted, posterResets    int64
 	issues                           map[string]int64
+	early                            int64   // inserted while reading
 	readS, lookupS, writeS           float64 // phase durations
 }
 
@@ -165,11 +166,32 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	for _, p := range parts {
 		rows += p.rows
 	}
-	pf := startPrefetch(ctx, opts, deps.Sink, rows)
+	pf, err := startPrefetch(ctx, opts, deps.Sink, rows)
+	if err != nil {
+		return s, err
+	}
+	// Into an empty sink, releases are inserted while the partitions are read.
+	var early *earlyWriter
+	if pf != nil && pf.n == 0 && !env.DryRun {
+		if err := job.Retry(ctx, opts.Retry, deps.Sink.EnsureIndexes); err != nil {
+			return s, fmt.Errorf("%s: ensure indexes: %w", JobName, err)
+		}
+		early = newEarlyWriter(ctx, cancel, env, opts, deps.Sink)
+	}
 
 	c := &counts{issues: map[string]int64{}}
 	phase := time.Now() // phase timings only; the job's clock is env.Now
-	releases, rejects, err := readAll(ctx, env, opts, deps.Lake, parts, c)
+	releases, rejects, err := readAll(ctx, env, opts, deps.Lake, parts, c, early)
+	var earlyStamps map[string]*catalog.Release
+	if early != nil {
+		var eerr error
+		earlyStamps, eerr = early.finish()
+		c.early = early.count
+		if eerr != nil {
+			fill(s, c, opts, env)
+			return s, eerr
+		}
+	}
 	if err != nil {
 		return s, err
 	}
@@ -210,8 +232,12 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	c.lookupS = time.Since(phase).Seconds()
 	var folded []string
 	if !opts.NoMerge {
+		// Only releases stored before this run keep their ids as primaries.
 		releases, folded = normalize.MergeCrossSource(releases, func(id string) bool { return stored[id] != nil })
 		c.folded = int64(len(folded))
+	}
+	if early != nil {
+		stored = earlyStamps // what this run inserted early is what is stored now
 	}
 
 	plan := planWrites(env, releases, stored, c)
@@ -282,9 +308,9 @@ func fill(s *job.Summary, c *counts, opts Options, env *job.Env) {
 	if env.DryRun {
 		prefix = "would_"
 	} else {
-		s.Written = c.inserted + c.updated + c.touched
+		s.Written = c.early + c.inserted + c.updated + c.touched
 	}
-	s.Detail(prefix+"insert", c.inserted)
+	s.Detail(prefix+"insert", c.early+c.inserted)
 	s.Detail(prefix+"update", c.updated)
 	s.Detail(prefix+"touch", c.touched)
 	s.Detail(prefix+"delete_merged", c.deleted)
@@ -299,6 +325,9 @@ func fill(s *job.Summary, c *counts, opts Options, env *job.Env) {
 	s.Detail("lookup_s", roundMillis(c.lookupS))
 	if !env.DryRun {
 		s.Detail("write_s", roundMillis(c.writeS))
+	}
+	if c.early > 0 {
+		s.Detail("insert_while_reading", c.early)
 	}
 	if c.posterResets > 0 {
 		s.Detail("poster_resets", c.posterResets)
@@ -356,41 +385,43 @@ func findPartitions(ctx context.Context, st lake.Store, d catalog.Date, only []s
 		}
 		out = append(out, p)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].source < out[j].source })
 	return out, nil
 }
 
-// prefetch is what the lookup phase needs from a StampScanner, fetched
-// while the raw partitions are read: the stored count and, when the day's
-// rows are at least half of it, every stored stamp.
+// prefetch is the lookup phase's input from a StampScanner: the stored
+// count (read before the raw partitions) and, when the day's rows are at
+// least half of it, every stored stamp (scanned while they are read).
 type prefetch struct {
-	done    chan struct{}
 	n       int64
+	done    chan struct{} // closed when the scan ended; nil: no scan
 	scanned bool
 	stamps  map[string]*catalog.Release
 	err     error
 }
 
-// startPrefetch starts the prefetch, or returns nil when sink cannot scan.
-func startPrefetch(ctx context.Context, opts Options, sink Sink, rows int64) *prefetch {
+// startPrefetch counts the stored releases and starts the scan when it pays;
+// nil when sink cannot scan.
+func startPrefetch(ctx context.Context, opts Options, sink Sink, rows int64) (*prefetch, error) {
 	sc, ok := sink.(StampScanner)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	pf := &prefetch{done: make(chan struct{}), stamps: map[string]*catalog.Release{}}
+	pf := &prefetch{stamps: map[string]*catalog.Release{}}
+	err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+		var err error
+		pf.n, err = sc.CountReleases(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: count releases: %w", JobName, err)
+	}
+	if pf.n == 0 || rows < pf.n/2 {
+		return pf, nil
+	}
+	pf.done = make(chan struct{})
 	go func() {
 		defer close(pf.done)
-		pf.err = job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
-			var err error
-			pf.n, err = sc.CountReleases(ctx)
-			return err
-		})
-		if pf.err != nil {
-			pf.err = fmt.Errorf("%s: count releases: %w", JobName, pf.err)
-			return
-		}
-		if pf.n == 0 || rows < pf.n/2 {
-			return
-		}
 		pf.err = job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
 			clear(pf.stamps)
 			return sc.EachStamp(ctx, func(r *catalog.Release) error {
@@ -405,7 +436,7 @@ func startPrefetch(ctx context.Context, opts Options, sink Sink, rows int64) *pr
 		}
 		pf.scanned = true
 	}()
-	return pf
+	return pf, nil
 }
 
 // lookupAll returns the stored stamps of (at least) ids: nothing when the
@@ -414,10 +445,12 @@ func startPrefetch(ctx context.Context, opts Options, sink Sink, rows int64) *pr
 func lookupAll(ctx context.Context, opts Options, sink Sink, all []string, pf *prefetch) (map[string]*catalog.Release, error) {
 	out := make(map[string]*catalog.Release, len(all))
 	if pf != nil {
-		select {
-		case <-pf.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if pf.done != nil {
+			select {
+			case <-pf.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
 		switch {
 		case pf.err != nil:
@@ -533,7 +566,7 @@ type result struct {
 
 // readAll scans every partition and normalises its lines on Workers
 // goroutines; results come back in input order.
-func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, parts []partition, c *counts) ([]*catalog.Release, []reject, error) {
+func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, parts []partition, c *counts, early *earlyWriter) ([]*catalog.Release, []reject, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nopts := normalize.Options{Ref: env.Date, Loc: env.Loc}
@@ -552,8 +585,24 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 	var all []result
 	done := make(chan struct{})
 	go func() {
+		// Results arrive out of order; they are taken in input order, so
+		// that early inserts (and everything after) do not depend on timing.
+		held := map[int]result{}
+		next := 0
 		for r := range results {
-			all = append(all, r)
+			held[r.seq] = r
+			for {
+				h, ok := held[next]
+				if !ok {
+					break
+				}
+				delete(held, next)
+				next++
+				all = append(all, h)
+				if early != nil && h.release != nil {
+					early.offer(h.release)
+				}
+			}
 		}
 		close(done)
 	}()
@@ -652,6 +701,111 @@ func clip(s string) string {
 		return s[:60] + "…"
 	}
 	return s
+}
+
+// earlyWriter inserts releases while the raw partitions are still read,
+// when the sink was empty at the start (a first load, a rebuild): a release
+// whose id and merge key are both new in this run is inserted at once; the
+// others wait. Records are taken in input order and partitions in source
+// order, so the first release of a merge key is always the primary the
+// merge will choose (the first by source) and the first of an id is always
+// kept by the dedup: an early insert is never deleted later. At the end the
+// job plans against what was inserted early as if it had been stored
+// before: a merged release or a later duplicate updates its early insert.
+type earlyWriter struct {
+	env     *job.Env
+	opts    Options
+	sink    Sink
+	cancel  context.CancelFunc
+	batches chan []*catalog.Release
+	wg      sync.WaitGroup
+
+	// used by the result collector goroutine only
+	ids, keys map[string]bool
+	pending   []*catalog.Release
+	stamps    map[string]*catalog.Release
+	count     int64
+
+	errOnce sync.Once
+	err     error
+}
+
+func newEarlyWriter(ctx context.Context, cancel context.CancelFunc, env *job.Env, opts Options, sink Sink) *earlyWriter {
+	e := &earlyWriter{env: env, opts: opts, sink: sink, cancel: cancel,
+		batches: make(chan []*catalog.Release, opts.Workers),
+		ids:     map[string]bool{}, keys: map[string]bool{}, stamps: map[string]*catalog.Release{}}
+	n := 0
+	var mu sync.Mutex
+	for w := 0; w < opts.Workers; w++ {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			for b := range e.batches {
+				mu.Lock()
+				n++
+				batch := n
+				mu.Unlock()
+				err := job.Retry(ctx, opts.Retry, func(ctx context.Context) error {
+					return sink.WriteReleaseBatch(ctx, b, nil, nil)
+				})
+				if err != nil {
+					e.errOnce.Do(func() {
+						e.err = fmt.Errorf("%s: early batch %d (%d documents): %w", JobName, batch, len(b), err)
+						cancel()
+					})
+				}
+			}
+		}()
+	}
+	return e
+}
+
+// offer inserts r early when neither its id nor its merge key was seen.
+func (e *earlyWriter) offer(r *catalog.Release) {
+	key := ""
+	if !e.opts.NoMerge {
+		key = normalize.MergeKey(r)
+	}
+	seenID, seenKey := e.ids[r.ID], key != "" && e.keys[key]
+	e.ids[r.ID] = true
+	if key != "" {
+		e.keys[key] = true
+	}
+	if seenID || seenKey {
+		return
+	}
+	r.UpdatedAt = e.env.Now().UTC()
+	st := &catalog.Release{ID: r.ID, ContentHash: r.ContentHash, FirstSeen: r.FirstSeen, LastSeen: r.LastSeen}
+	if r.Poster != nil {
+		st.Poster = &catalog.Poster{URL: r.Poster.URL}
+	}
+	e.stamps[r.ID] = st
+	e.count++
+	e.pending = append(e.pending, r)
+	if len(e.pending) >= e.opts.BatchSize {
+		e.flush()
+	}
+}
+
+func (e *earlyWriter) flush() {
+	if len(e.pending) == 0 {
+		return
+	}
+	b := e.pending
+	e.pending = nil
+	e.batches <- b
+}
+
+// finish writes what is pending, waits for the writers and returns the
+// stamps of everything inserted early, or the first write error.
+func (e *earlyWriter) finish() (map[string]*catalog.Release, error) {
+	e.flush()
+	close(e.batches)
+	e.wg.Wait()
+	if e.err != nil {
+		return nil, e.err
+	}
+	return e.stamps, nil
 }
 
 // plan is what the write phase does.

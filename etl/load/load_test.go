@@ -41,8 +41,11 @@ func TestRun_FixturesThenRerunWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 13 raw records; the two 레미제라블 listings (ticketlink, nol) are one release.
-	if s.Read != 13 || s.Quarantined != 0 || s.Written != 12 || detail(s, "insert") != 12 || detail(s, "merged") != 1 {
+	// 13 raw records; the two 레미제라블 listings (ticketlink, nol) are one
+	// release. Into the empty collection the 12 are inserted while reading;
+	// the merged one is updated once its second site is read.
+	if s.Read != 13 || s.Quarantined != 0 || s.Written != 13 || detail(s, "insert") != 12 || detail(s, "update") != 1 ||
+		detail(s, "merged") != 1 || detail(s, "insert_while_reading") != 12 {
 		t.Fatalf("first run: %+v", s)
 	}
 	got := dump(t, sink)
@@ -452,5 +455,55 @@ func TestRun_LookupsAndScanAgree(t *testing.T) {
 				t.Errorf("%s: %v", name, s.Details)
 			}
 		})
+	}
+}
+
+// TestRun_EarlyInsertsSameAsPlain: a first load that inserts while reading
+// (an empty StampScanner sink) ends with the same collection as one that
+// plans everything first, with merges and same-source duplicates in play.
+func TestRun_EarlyInsertsSameAsPlain(t *testing.T) {
+	st := fixtureLake(t)
+	// A second crawl of two items later the same day: one changed, one not.
+	var lines [][]byte
+	for i, l := range readLines(t, "../testdata/raw/ticketlink.jsonl")[:2] {
+		var r catalog.RawRecord
+		if err := json.Unmarshal(l, &r); err != nil {
+			t.Fatal(err)
+		}
+		r.FetchedAt = r.FetchedAt.Add(3 * time.Hour)
+		if i == 0 {
+			r.Fields["price"] = "VIP석 180,000원 / R석 150,000원"
+		}
+		b, _ := json.Marshal(r)
+		lines = append(lines, b)
+	}
+	writeRaw(t, st, "zz-recrawl", day, nil) // an empty partition of another source
+	all := append(readLines(t, "../testdata/raw/ticketlink.jsonl"), lines...)
+	writeRaw(t, st, "ticketlink", day, all)
+
+	early, plain := newTestDB(t), newTestDB(t)
+	s1, err := run(t, st, early.store(), day, load.Options{BatchSize: 2, Workers: 3}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if detail(s1, "insert_while_reading") == 0 {
+		t.Fatalf("no early inserts: %v", s1.Details)
+	}
+	s2, err := run(t, st, lookupSink{plain.store()}, day, load.Options{BatchSize: 2, Workers: 3}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if detail(s2, "insert_while_reading") != -1 {
+		t.Fatalf("plain run inserted early: %v", s2.Details)
+	}
+	if detail(s1, "duplicates") != 2 || detail(s1, "merged") != 1 || detail(s1, "insert") != detail(s2, "insert") {
+		t.Errorf("early %v\nplain %v", s1.Details, s2.Details)
+	}
+	got := dump(t, early.store())
+	sameReleases(t, got, dump(t, plain.store()))
+	for _, r := range got {
+		if r.Source == "nol" && r.SourceID == "25013344" && (len(r.Prices) == 0 || r.Prices[0].Amount != 170000) {
+			t.Errorf("merged primary keeps nol's prices: %+v", r.Prices)
+		}
 	}
 }
