@@ -118,8 +118,14 @@ func genEvents(seed uint64, d catalog.Date, loc *time.Location, n, users, items 
 // (lake.EventsWriter, what export-parquet writes).
 func writeEvents(t testing.TB, s lake.Store, d catalog.Date, evs []catalog.Event, layout string, perFile, perGroup int) {
 	t.Helper()
+	writeEventsAt(t, s, d, evs, layout, perFile, perGroup, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+}
+
+// writeEventsAt is writeEvents with the manifest's commit time.
+func writeEventsAt(t testing.TB, s lake.Store, d catalog.Date, evs []catalog.Event, layout string, perFile, perGroup int, at time.Time) {
+	t.Helper()
 	ctx := context.Background()
-	now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	now := func() time.Time { return at }
 	pw := lake.NewPartitionWriter(s, lake.PartitionPath(lake.ZoneParquetEvents, d), "export-parquet", "test", now)
 	if layout == "lake" { // the export-parquet job's own writer
 		w := lake.NewEventsWriter(ctx, pw, lake.ParquetOptions{RowGroupRows: int64(perGroup)})

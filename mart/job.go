@@ -194,16 +194,16 @@ func (r *run) build(ctx context.Context) error {
 	opts, s := r.opts, r.deps.Lake
 	daily := r.want[PopularDaily] || r.want[RankingAgeDaily] || r.want[SearchKeywordsDaily]
 
-	// item_stats continues from the latest committed partition before From.
+	// item_stats continues from the latest committed partition before From
+	// that is still current (see itemStatsBase).
 	var cum [][4]int64
 	itemFrom := catalog.Date{} // scan events from here; zero: from the first partition
 	if r.want[ItemStats] {
-		prev, err := lake.ListPartitions(ctx, s, lake.ZoneMart+"/"+ItemStats, catalog.Date{}, opts.From.AddDays(-1))
+		b, ok, err := r.itemStatsBase(ctx)
 		if err != nil {
-			return fmt.Errorf("build-mart: list item_stats: %w", err)
+			return err
 		}
-		if len(prev) > 0 {
-			b := prev[len(prev)-1]
+		if ok {
 			dir := MartPartition(ItemStats, b)
 			rows, err := readParquetRows[itemStatPq](ctx, s, dir)
 			if err != nil {
@@ -382,6 +382,56 @@ func (r *run) build(ctx context.Context) error {
 		prog.Add(1)
 	}
 	return nil
+}
+
+// itemStatsBase picks the item_stats partition to continue from: the
+// latest one before From that was committed after every events partition it
+// covers. An events partition re-committed later (late events appended by
+// export-parquet) makes the item_stats partitions of its day and after
+// stale; then an earlier one is used, or none (a scan from the first events
+// partition).
+func (r *run) itemStatsBase(ctx context.Context) (catalog.Date, bool, error) {
+	s := r.deps.Lake
+	before := r.opts.From.AddDays(-1)
+	prev, err := lake.ListPartitions(ctx, s, lake.ZoneMart+"/"+ItemStats, catalog.Date{}, before)
+	if err != nil || len(prev) == 0 {
+		return catalog.Date{}, false, err
+	}
+	evs, err := lake.ListPartitions(ctx, s, lake.ZoneParquetEvents, catalog.Date{}, before)
+	if err != nil {
+		return catalog.Date{}, false, err
+	}
+	// newest[i]: the latest commit time among events partitions evs[:i+1].
+	newest := make([]time.Time, len(evs))
+	for i, d := range evs {
+		m, err := lake.ReadManifest(ctx, s, lake.PartitionPath(lake.ZoneParquetEvents, d))
+		if err != nil {
+			return catalog.Date{}, false, err
+		}
+		newest[i] = m.CommittedAt
+		if i > 0 && newest[i-1].After(newest[i]) {
+			newest[i] = newest[i-1]
+		}
+	}
+	for i := len(prev) - 1; i >= 0; i-- {
+		b := prev[i]
+		m, err := lake.ReadManifest(ctx, s, MartPartition(ItemStats, b))
+		if err != nil {
+			return catalog.Date{}, false, err
+		}
+		j := -1 // the last events partition on or before b
+		for k, d := range evs {
+			if !b.Before(d) {
+				j = k
+			}
+		}
+		if j < 0 || !newest[j].After(m.CommittedAt) {
+			return b, true, nil
+		}
+		r.env.Log.Info("item_stats partition is older than its events; not continuing from it",
+			"partition", MartPartition(ItemStats, b))
+	}
+	return catalog.Date{}, false, nil
 }
 
 func (r *run) itemStatRows(cum [][4]int64) []ItemStatRow {

@@ -300,3 +300,36 @@ func TestNormalizeKeyword(t *testing.T) {
 		}
 	}
 }
+
+func TestItemStatsRebuildsAfterLateEvents(t *testing.T) {
+	ctx := context.Background()
+	loc, _ := time.LoadLocation("Asia/Seoul")
+	s, err := lake.NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDay := map[catalog.Date][]catalog.Event{}
+	for _, ds := range []string{"2026-11-01", "2026-11-02", "2026-11-03"} {
+		d := day(ds)
+		byDay[d] = genEvents(uint64(d.Day), d, loc, 1500, 200, 80, false)
+		writeEvents(t, s, d, byDay[d], "lake", 0, 1000)
+	}
+	o := Options{Marts: []string{ItemStats}}
+	if _, err := Run(ctx, job.TestEnv(JobName, day("2026-11-02")), o, Deps{Lake: s}); err != nil {
+		t.Fatal(err)
+	}
+	// Late events for 11-01 arrive after item_stats of 11-02 was built.
+	d1 := day("2026-11-01")
+	byDay[d1] = append(byDay[d1], genEvents(99, d1, loc, 700, 200, 80, false)...)
+	writeEventsAt(t, s, d1, byDay[d1], "lake", 0, 1000, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+
+	d3 := day("2026-11-03")
+	if _, err := Run(ctx, job.TestEnv(JobName, d3), o, Deps{Lake: s}); err != nil {
+		t.Fatal(err)
+	}
+	var all []catalog.Event
+	for _, evs := range byDay {
+		all = append(all, evs...)
+	}
+	diffRows(t, "item_stats", readMart(t, s, ItemStats, d3, func(p itemStatPq) ItemStatRow { return ItemStatRow(p) }), refItemStats(all))
+}
