@@ -20,7 +20,7 @@ import (
 type previous struct {
 	from      string // where it came from, for logs
 	lists     map[string][]catalog.SimilarItem
-	watermark time.Time // releases updated at or after it count as changed
+	watermark time.Time // releases updated after it count as changed
 }
 
 // loadPrevious reads the newest similar result on or before env.Date: the
@@ -100,7 +100,9 @@ func (p *previous) affected(ctx context.Context, ix *Index, opts Options) []int3
 	changed := make([]bool, n)
 	var cq []int32
 	for i := 0; i < n; i++ {
-		if _, ok := p.lists[c.IDs[i]]; !ok || !c.Updated[i].Before(p.watermark) {
+		// A release without a previous list but not updated since had no
+		// neighbour (the mart keeps no row for an empty list).
+		if c.Updated[i].After(p.watermark) {
 			changed[i] = true
 			aff[i].Store(true)
 			cq = append(cq, int32(i))
@@ -113,7 +115,15 @@ func (p *previous) affected(ctx context.Context, ix *Index, opts Options) []int3
 		}
 		l := p.lists[c.IDs[i]]
 		if len(l) < opts.K {
-			aff[i].Store(true)
+			// Every positive neighbour is listed; any change may add one.
+			if len(cq) > 0 {
+				aff[i].Store(true)
+			}
+			for _, it := range l {
+				if _, ok := index[it.ID]; !ok {
+					aff[i].Store(true)
+				}
+			}
 			continue
 		}
 		for _, it := range l {

@@ -2,11 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"marquee/internal/catalog"
+	"marquee/internal/mongo"
+	"marquee/internal/testenv"
 	"marquee/recommend"
 )
 
@@ -67,5 +73,58 @@ func TestComputeSimilarCommand(t *testing.T) {
 	}
 	if code, _, _ := run("--source", "../../recommend/testdata/releases.jsonl", "--k", "0"); code != 2 {
 		t.Errorf("--k 0: exit %d, want 2", code)
+	}
+}
+
+// TestComputeSimilarFromMongo loads the Korean fixtures into the real
+// MongoDB-wire server, runs compute-similar --source mongo, and reads the
+// similar collection back; a rerun with --only-changed recomputes nothing
+// that did not change.
+func TestComputeSimilarFromMongo(t *testing.T) {
+	uri := testenv.MongoURI(t)
+	ctx := context.Background()
+	c, err := mongo.Connect(ctx, uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbName := fmt.Sprintf("t_cli_similar_%d", time.Now().UnixNano()%1e12)
+	t.Cleanup(func() {
+		_ = c.Database(dbName).Drop(context.Background())
+		_ = c.Close(context.Background())
+	})
+	var rels []*catalog.Release
+	err = recommend.FileSource{Path: "../../recommend/testdata/releases.jsonl"}.EachRelease(ctx, time.Time{}, func(r *catalog.Release) error {
+		cp := *r
+		rels = append(rels, &cp)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mongo.NewReleaseStore(c.Database(dbName), "").WriteReleases(ctx, rels, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MARQUEE_CONFIG", "/nonexistent")
+	dir := t.TempDir()
+	run := func(args ...string) (int, map[string]any, string) {
+		var out, errb bytes.Buffer
+		global := []string{"--mongo-uri", uri, "--mongo-db", dbName, "--data-dir", filepath.Join(dir, "data"), "--date", "2026-11-26", "--log-format", "json"}
+		code := Main(append(append([]string{"compute-similar"}, args...), global...), &out, &errb)
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		var s map[string]any
+		_ = json.Unmarshal([]byte(lines[len(lines)-1]), &s)
+		return code, s, errb.String()
+	}
+	code, s, stderr := run("--source", "mongo", "--k", "2")
+	if code != 0 || s["written"] != float64(8) {
+		t.Fatalf("exit %d summary %v\n%s", code, s, stderr)
+	}
+	l, err := mongo.NewSimilarStore(c, dbName).Similar(ctx, "phantom-seoul")
+	if err != nil || len(l.Items) == 0 || l.Items[0].ID != "phantom-daegu" {
+		t.Fatalf("similar phantom-seoul = %+v, %v", l, err)
+	}
+	code, s, stderr = run("--source", "mongo", "--k", "2", "--only-changed")
+	if code != 0 || s["written"] != float64(0) {
+		t.Fatalf("--only-changed with nothing changed: exit %d summary %v\n%s", code, s, stderr)
 	}
 }
