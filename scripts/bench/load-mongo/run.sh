@@ -8,6 +8,8 @@
 #                        normaliser, so the documents are equal
 # on the same seeded input (3 sources, ~0.5% malformed lines, ~1% items crawled
 # twice), for 10k and 100k raw records, then the rerun of the unchanged day.
+# Besides wall time it reports CPU seconds (the command's user+sys plus what the
+# private server burnt meanwhile), which stay comparable on a busy machine.
 # Checks both collections are equal (count, per-kind and per-region counts, sum
 # of prices, digest of (id, content_hash)) and prints one BENCH line per case.
 #
@@ -36,6 +38,18 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN{ if (s>0) printf "%.0f", n/s; else print "inf"}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "inf"}'; }
+# CPU seconds: of a finished command (from /usr/bin/time) and of the private server
+# (utime+stime from /proc), so that figures taken on a busy machine stay comparable.
+TIMEF=$B/time.out
+timed() { /usr/bin/time -f "%U %S" -o "$TIMEF" "$@"; }
+cmd_cpu() { awk '{printf "%.2f", $1+$2}' "$TIMEF"; }
+server_cpu() {
+	if [ -n "$server_pid" ] && [ -r "/proc/$server_pid/stat" ]; then
+		awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$server_pid/stat"
+	else echo 0; fi
+}
+add() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a+b}'; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a-b}'; }
 
 log "building"
 if [ -n "${MARQUEE_BENCH_BIN:-}" ]; then cp "$MARQUEE_BENCH_BIN" "$B/marquee"; else go build -o "$B/marquee" ./cmd/marquee || exit 1; fi
@@ -91,20 +105,24 @@ for N in $SIZES; do
 	dbs+=("$mdb" "$pdb")
 
 	log "marquee load-mongo: $N raw records, $WORKERS workers"
+	s0=$(server_cpu)
 	t0=$(now)
-	"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
+	timed "$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
 		--lake "$lakedir" --workers "$WORKERS" --batch-size 1000 --log-format json >"$B/marquee-$N.out" 2>"$B/marquee-$N.err"
 	rc=$?
 	t1=$(now)
 	[ $rc -eq 0 ] || { log "marquee failed (exit $rc):"; tail -5 "$B/marquee-$N.err" >&2; exit 1; }
 	tm=$(secs "$t0" "$t1")
+	cmc=$(cmd_cpu); cms=$(sub "$(server_cpu)" "$s0"); cm=$(add "$cmc" "$cms")
 	log "marquee: $(tail -1 "$B/marquee-$N.out")"
 
 	log "peer (single worker, ordered ReplaceOne upserts)"
+	s0=$(server_cpu)
 	t0=$(now)
-	"$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
+	timed "$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
 	t1=$(now)
 	tp=$(secs "$t0" "$t1")
+	cpc=$(cmd_cpu); cps=$(sub "$(server_cpu)" "$s0"); cp=$(add "$cpc" "$cps")
 
 	sm=$("$B/loadbench" stats -uri "$URI" -db "$mdb")
 	sp=$("$B/loadbench" stats -uri "$URI" -db "$pdb")
@@ -112,26 +130,30 @@ for N in $SIZES; do
 	[ "$sm" = "$sp" ] && eq=yes
 	log "marquee: $sm"
 	log "peer:    $sp"
-	echo "BENCH load-mongo load-${N} marquee=${tm}s peer(single-worker-replace-upsert)=${tp}s ratio=$(ratio "$tm" "$tp") equal=$eq marquee_records_per_s=$(rate "$N" "$tm") peer_records_per_s=$(rate "$N" "$tp") speedup=$(ratio "$tp" "$tm")x"
+	echo "BENCH load-mongo load-${N} marquee=${tm}s peer(single-worker-replace-upsert)=${tp}s ratio=$(ratio "$tm" "$tp") equal=$eq marquee_records_per_s=$(rate "$N" "$tm") peer_records_per_s=$(rate "$N" "$tp") speedup=$(ratio "$tp" "$tm")x cpu_marquee=${cm}s(client=${cmc}+server=${cms}) cpu_peer=${cp}s(client=${cpc}+server=${cps}) cpu_ratio=$(ratio "$cm" "$cp")"
 	[ $eq = yes ] || status=1
 
 	log "rerun of the unchanged day"
+	s0=$(server_cpu)
 	t0=$(now)
-	"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
+	timed "$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
 		--lake "$lakedir" --workers "$WORKERS" --batch-size 1000 --log-format json >"$B/marquee-rerun-$N.out" 2>"$B/marquee-rerun-$N.err"
 	rc=$?
 	t1=$(now)
 	[ $rc -eq 0 ] || { log "marquee rerun failed (exit $rc):"; tail -5 "$B/marquee-rerun-$N.err" >&2; exit 1; }
 	tr=$(secs "$t0" "$t1")
+	cmc=$(cmd_cpu); cms=$(sub "$(server_cpu)" "$s0"); cm=$(add "$cmc" "$cms")
 	written=$(tail -1 "$B/marquee-rerun-$N.out" | sed -n 's/.*"written":\([0-9]*\).*/\1/p')
+	s0=$(server_cpu)
 	t0=$(now)
-	"$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
+	timed "$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
 	t1=$(now)
 	tpr=$(secs "$t0" "$t1")
+	cpc=$(cmd_cpu); cps=$(sub "$(server_cpu)" "$s0"); cp=$(add "$cpc" "$cps")
 	sm2=$("$B/loadbench" stats -uri "$URI" -db "$mdb")
 	eq=no
 	[ "$sm2" = "$sm" ] && [ "$written" = 0 ] && eq=yes
-	echo "BENCH load-mongo rerun-unchanged-${N} marquee=${tr}s peer(single-worker-replace-upsert)=${tpr}s ratio=$(ratio "$tr" "$tpr") equal=$eq marquee_written=${written} of_first_run=$(ratio "$tr" "$tm")"
+	echo "BENCH load-mongo rerun-unchanged-${N} marquee=${tr}s peer(single-worker-replace-upsert)=${tpr}s ratio=$(ratio "$tr" "$tpr") equal=$eq marquee_written=${written} of_first_run=$(ratio "$tr" "$tm") cpu_marquee=${cm}s(client=${cmc}+server=${cms}) cpu_peer=${cp}s(client=${cpc}+server=${cps}) cpu_ratio=$(ratio "$cm" "$cp")"
 	[ $eq = yes ] || status=1
 done
 exit $status
