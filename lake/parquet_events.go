@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"bytes"
 	"context"
 	"time"
 
@@ -53,8 +54,58 @@ type EventRow struct {
 	Platform    string `parquet:"platform,dict"`
 }
 
+// eventRowPQ is EventRow as handed to parquet-go: optional strings as
+// pointers. parquet-go v0.32.0 mis-writes some zero values of optional
+// non-pointer fields as present (its null-run scan in
+// writeRowsFuncOfOptional tests a shifted word against the wrong mask), so
+// nulls would turn into empty strings; the pointer path is exact.
+type eventRowPQ struct {
+	TS          int64   `parquet:"ts,timestamp(microsecond:utc)"`
+	UserID      int64   `parquet:"user_id"`
+	AgeGroup    string  `parquet:"age_group,dict"`
+	Gender      string  `parquet:"gender,dict"`
+	Event       string  `parquet:"event,dict"`
+	ItemID      *string `parquet:"item_id,optional,dict"`
+	Keyword     *string `parquet:"keyword,optional,dict"`
+	ResultCount *int32  `parquet:"result_count,optional"`
+	SessionID   string  `parquet:"session_id"`
+	Platform    string  `parquet:"platform,dict"`
+}
+
 // EventsSchema is the Parquet schema of the events dataset.
-var EventsSchema = parquet.NewSchema("events", parquet.SchemaOf(EventRow{}))
+var EventsSchema = parquet.NewSchema("events", parquet.SchemaOf(eventRowPQ{}))
+
+// encodeEvents encodes one row group of events (see eventRowPQ).
+func encodeEvents(rows []EventRow, opts []parquet.WriterOption) (*parquet.File, error) {
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[eventRowPQ](&buf, opts...)
+	batch := make([]eventRowPQ, 0, 1024)
+	for len(rows) > 0 {
+		n := min(len(rows), cap(batch))
+		batch = batch[:n]
+		for i := range batch {
+			r := &rows[i]
+			b := &batch[i]
+			*b = eventRowPQ{TS: r.TS, UserID: r.UserID, AgeGroup: r.AgeGroup, Gender: r.Gender, Event: r.Event,
+				ResultCount: r.ResultCount, SessionID: r.SessionID, Platform: r.Platform}
+			if r.ItemID != "" {
+				b.ItemID = &r.ItemID
+			}
+			if r.Keyword != "" {
+				b.Keyword = &r.Keyword
+			}
+		}
+		if _, err := w.Write(batch); err != nil {
+			return nil, err
+		}
+		rows = rows[n:]
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	return parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+}
 
 // Time returns the row's timestamp in UTC.
 func (r *EventRow) Time() time.Time { return time.UnixMicro(r.TS).UTC() }
@@ -95,6 +146,7 @@ type EventsWriter struct{ p *partWriter[EventRow] }
 // NewEventsWriter returns an events writer into pw.
 func NewEventsWriter(ctx context.Context, pw *PartitionWriter, opts ParquetOptions) *EventsWriter {
 	p := newPartWriter[EventRow](ctx, pw, EventsSchema, opts)
+	p.encode = encodeEvents
 	p.own = func(r *EventRow, a *arena) {
 		r.AgeGroup, r.Gender, r.Event, r.Platform = a.strSlot(0, r.AgeGroup), a.strSlot(1, r.Gender), a.strSlot(2, r.Event), a.strSlot(3, r.Platform)
 		r.ItemID, r.Keyword, r.SessionID = a.str(r.ItemID), a.strSlot(4, r.Keyword), a.str(r.SessionID)

@@ -37,12 +37,12 @@ type PriceRow struct {
 // PosterRow is ReleaseRow.Poster.
 type PosterRow struct {
 	URL         string `parquet:"url"`
-	Object      string `parquet:"object,optional"`
-	SHA256      string `parquet:"sha256,optional"`
-	ContentType string `parquet:"content_type,optional,dict"`
-	Width       int32  `parquet:"width,optional"`
-	Height      int32  `parquet:"height,optional"`
-	Bytes       int64  `parquet:"bytes,optional"`
+	Object      *string `parquet:"object,optional"`
+	SHA256      *string `parquet:"sha256,optional"`
+	ContentType *string `parquet:"content_type,optional,dict"`
+	Width       *int32  `parquet:"width,optional"`
+	Height      *int32  `parquet:"height,optional"`
+	Bytes       *int64  `parquet:"bytes,optional"`
 }
 
 // ReleaseRow is one row of the releases Parquet dataset
@@ -52,36 +52,38 @@ type PosterRow struct {
 // none); prices is LIST<STRUCT<grade STRING, amount INT64, currency STRING>>;
 // start_date, end_date and release_date are DATE (null when unknown);
 // first_seen, last_seen and updated_at are TIMESTAMP(MICROS, UTC); poster
-// is an optional STRUCT. Rows are in id order.
+// is an optional STRUCT. Rows are in id order. Optional scalars are
+// pointers (nil = null): parquet-go v0.32.0 mis-writes some zero values of
+// optional non-pointer fields as present.
 type ReleaseRow struct {
 	ID            string     `parquet:"id"`
 	Source        string     `parquet:"source,dict"`
 	SourceID      string     `parquet:"source_id"`
 	Sources       []string   `parquet:"sources,list"`
-	URL           string     `parquet:"url,optional"`
+	URL           *string    `parquet:"url,optional"`
 	Kind          string     `parquet:"kind,dict"`
 	Title         string     `parquet:"title"`
-	OriginalTitle string     `parquet:"original_title,optional"`
+	OriginalTitle *string    `parquet:"original_title,optional"`
 	Genres        []string   `parquet:"genres,list"`
 	Cast          []string   `parquet:"cast,list"`
 	Artists       []string   `parquet:"artists,list"`
-	Venue         string     `parquet:"venue,optional,dict"`
-	Region        string     `parquet:"region,optional,dict"`
+	Venue         *string    `parquet:"venue,optional,dict"`
+	Region        *string    `parquet:"region,optional,dict"`
 	StartDate     *int32     `parquet:"start_date,date"`
 	EndDate       *int32     `parquet:"end_date,date"`
 	ReleaseDate   *int32     `parquet:"release_date,date"`
 	Platforms     []string   `parquet:"platforms,list"`
 	Prices        []PriceRow `parquet:"prices,list"`
-	AgeRating     string     `parquet:"age_rating,optional,dict"`
-	Runtime       int32      `parquet:"runtime,optional"`
+	AgeRating     *string    `parquet:"age_rating,optional,dict"`
+	Runtime       *int32     `parquet:"runtime,optional"`
 	Poster        *PosterRow `parquet:"poster,optional"`
-	Description   string     `parquet:"description,optional"`
+	Description   *string    `parquet:"description,optional"`
 	Tags          []string   `parquet:"tags,list"`
-	Locale        string     `parquet:"locale,optional,dict"`
+	Locale        *string    `parquet:"locale,optional,dict"`
 	FirstSeen     *int64     `parquet:"first_seen,timestamp(microsecond:utc)"`
 	LastSeen      *int64     `parquet:"last_seen,timestamp(microsecond:utc)"`
 	UpdatedAt     *int64     `parquet:"updated_at,timestamp(microsecond:utc)"`
-	ContentHash   string     `parquet:"content_hash,optional"`
+	ContentHash   *string    `parquet:"content_hash,optional"`
 }
 
 // ReleasesSchema is the Parquet schema of the releases dataset.
@@ -120,6 +122,34 @@ func fromMicros(n *int64) time.Time {
 	return time.UnixMicro(*n).UTC()
 }
 
+func strp(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func strv(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func i32p(n int32) *int32 {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+func i32v(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
 func nonEmpty(s []string) []string {
 	if len(s) == 0 {
 		return nil
@@ -130,22 +160,26 @@ func nonEmpty(s []string) []string {
 // ReleaseRowOf converts a release to its row. Times are kept to the microsecond.
 func ReleaseRowOf(r *catalog.Release) ReleaseRow {
 	row := ReleaseRow{
-		ID: r.ID, Source: r.Source, SourceID: r.SourceID, Sources: nonEmpty(r.Sources), URL: r.URL,
-		Kind: string(r.Kind), Title: r.Title, OriginalTitle: r.OriginalTitle,
+		ID: r.ID, Source: r.Source, SourceID: r.SourceID, Sources: nonEmpty(r.Sources), URL: strp(r.URL),
+		Kind: string(r.Kind), Title: r.Title, OriginalTitle: strp(r.OriginalTitle),
 		Genres: nonEmpty(r.Genres), Cast: nonEmpty(r.Cast), Artists: nonEmpty(r.Artists),
-		Venue: r.Venue, Region: r.Region,
+		Venue: strp(r.Venue), Region: strp(r.Region),
 		StartDate: dateDays(r.StartDate), EndDate: dateDays(r.EndDate), ReleaseDate: dateDays(r.ReleaseDate),
-		Platforms: nonEmpty(r.Platforms), AgeRating: r.AgeRating, Runtime: int32(r.Runtime),
-		Description: r.Description, Tags: nonEmpty(r.Tags), Locale: r.Locale,
+		Platforms: nonEmpty(r.Platforms), AgeRating: strp(r.AgeRating), Runtime: i32p(int32(r.Runtime)),
+		Description: strp(r.Description), Tags: nonEmpty(r.Tags), Locale: strp(r.Locale),
 		FirstSeen: micros(r.FirstSeen), LastSeen: micros(r.LastSeen), UpdatedAt: micros(r.UpdatedAt),
-		ContentHash: r.ContentHash,
+		ContentHash: strp(r.ContentHash),
 	}
 	for _, p := range r.Prices {
 		row.Prices = append(row.Prices, PriceRow(p))
 	}
 	if p := r.Poster; p != nil {
-		row.Poster = &PosterRow{URL: p.URL, Object: p.Object, SHA256: p.SHA256, ContentType: p.ContentType,
-			Width: int32(p.Width), Height: int32(p.Height), Bytes: p.Bytes}
+		row.Poster = &PosterRow{URL: p.URL, Object: strp(p.Object), SHA256: strp(p.SHA256), ContentType: strp(p.ContentType),
+			Width: i32p(int32(p.Width)), Height: i32p(int32(p.Height))}
+		if p.Bytes != 0 {
+			n := p.Bytes
+			row.Poster.Bytes = &n
+		}
 	}
 	return row
 }
@@ -153,22 +187,25 @@ func ReleaseRowOf(r *catalog.Release) ReleaseRow {
 // Release converts the row back to the domain type (empty lists are nil).
 func (row *ReleaseRow) Release() *catalog.Release {
 	r := &catalog.Release{
-		ID: row.ID, Source: row.Source, SourceID: row.SourceID, Sources: nonEmpty(row.Sources), URL: row.URL,
-		Kind: catalog.Kind(row.Kind), Title: row.Title, OriginalTitle: row.OriginalTitle,
+		ID: row.ID, Source: row.Source, SourceID: row.SourceID, Sources: nonEmpty(row.Sources), URL: strv(row.URL),
+		Kind: catalog.Kind(row.Kind), Title: row.Title, OriginalTitle: strv(row.OriginalTitle),
 		Genres: nonEmpty(row.Genres), Cast: nonEmpty(row.Cast), Artists: nonEmpty(row.Artists),
-		Venue: row.Venue, Region: row.Region,
+		Venue: strv(row.Venue), Region: strv(row.Region),
 		StartDate: daysDate(row.StartDate), EndDate: daysDate(row.EndDate), ReleaseDate: daysDate(row.ReleaseDate),
-		Platforms: nonEmpty(row.Platforms), AgeRating: row.AgeRating, Runtime: int(row.Runtime),
-		Description: row.Description, Tags: nonEmpty(row.Tags), Locale: row.Locale,
+		Platforms: nonEmpty(row.Platforms), AgeRating: strv(row.AgeRating), Runtime: int(i32v(row.Runtime)),
+		Description: strv(row.Description), Tags: nonEmpty(row.Tags), Locale: strv(row.Locale),
 		FirstSeen: fromMicros(row.FirstSeen), LastSeen: fromMicros(row.LastSeen), UpdatedAt: fromMicros(row.UpdatedAt),
-		ContentHash: row.ContentHash,
+		ContentHash: strv(row.ContentHash),
 	}
 	for _, p := range row.Prices {
 		r.Prices = append(r.Prices, catalog.Price(p))
 	}
 	if p := row.Poster; p != nil {
-		r.Poster = &catalog.Poster{URL: p.URL, Object: p.Object, SHA256: p.SHA256, ContentType: p.ContentType,
-			Width: int(p.Width), Height: int(p.Height), Bytes: p.Bytes}
+		r.Poster = &catalog.Poster{URL: p.URL, Object: strv(p.Object), SHA256: strv(p.SHA256), ContentType: strv(p.ContentType),
+			Width: int(i32v(p.Width)), Height: int(i32v(p.Height))}
+		if p.Bytes != nil {
+			r.Poster.Bytes = *p.Bytes
+		}
 	}
 	return r
 }

@@ -141,6 +141,7 @@ type partWriter[T any] struct {
 	schema *parquet.Schema
 	pool   *EncoderPool
 	own    func(r *T, a *arena) // copies caller-owned memory of r into a (nil: none)
+	encode func(rows []T, opts []parquet.WriterOption) (*parquet.File, error)
 
 	ow   ObjectWriter
 	cnt  *countingWriter
@@ -249,9 +250,13 @@ func (p *partWriter[T]) submit() error {
 	e := &encoded{done: make(chan struct{}), rows: int64(len(rows))}
 	p.inflight = append(p.inflight, e)
 	opts := p.writerOptions()
+	enc := p.encode
+	if enc == nil {
+		enc = encodeRowGroup[T]
+	}
 	encode := func() {
 		defer close(e.done)
-		e.file, e.err = encodeRowGroup(rows, opts)
+		e.file, e.err = enc(rows, opts)
 		_ = ar // the strings of rows live in ar until encoded
 	}
 	if p.pool == nil {

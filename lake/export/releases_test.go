@@ -199,3 +199,29 @@ func TestReleasesExport(t *testing.T) {
 		}
 	})
 }
+
+func TestReleasesOptionalNullsExact(t *testing.T) {
+	s := newStore(t)
+	src := &memReleases{}
+	want := 0
+	for i := 0; i < 128; i++ {
+		r := release(i, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+		if i%64 != 1 { // null, set, null×62: the pattern parquet-go v0.32.0 mis-wrote
+			r.Venue, r.URL, r.Runtime, r.Poster = "", "", 0, nil
+		} else {
+			want++
+		}
+		src.rs = append(src.rs, r)
+	}
+	d := date("2026-11-21")
+	if _, err := runReleasesJob(t, s, src, d, false); err != nil {
+		t.Fatal(err)
+	}
+	glob := filepath.Join(s.URI(), lake.ReleasesPartition(d), "*.parquet")
+	res := duckdbQuery(t, fmt.Sprintf(`SELECT count(venue) AS v, count(url) AS u, count(runtime) AS r, count(poster) AS p FROM read_parquet('%s')`, glob))
+	for k, v := range res[0] {
+		if fmt.Sprint(v) != fmt.Sprint(want) {
+			t.Errorf("count(%s) = %v, want %d", k, v, want)
+		}
+	}
+}
