@@ -36,7 +36,7 @@ type PriceRow struct {
 
 // PosterRow is ReleaseRow.Poster.
 type PosterRow struct {
-	URL         string `parquet:"url"`
+	URL         string  `parquet:"url"`
 	Object      *string `parquet:"object,optional"`
 	SHA256      *string `parquet:"sha256,optional"`
 	ContentType *string `parquet:"content_type,optional,dict"`
