@@ -175,7 +175,7 @@ func (s *searcher) reach(q int32, thr []float64, minThr float64, aff []atomic.Bo
 	ix := s.ix
 	s.cur++
 	if s.cur == 0 {
-		clear(s.stamp)
+		clear(s.slots)
 		s.cur = 1
 	}
 	s.touched = s.touched[:0]
@@ -193,12 +193,12 @@ func (s *searcher) reach(q int32, thr []float64, minThr float64, aff []atomic.Bo
 			if d == q || (sameKind && ix.kind[d] != qk) {
 				continue
 			}
-			if s.stamp[d] != s.cur {
-				s.stamp[d] = s.cur
-				s.acc[d] = qw[i] * float64(pe.w)
+			if s.slots[d].stamp != s.cur {
+				s.slots[d].stamp = s.cur
+				s.slots[d].acc = float32(qw[i] * float64(pe.w))
 				s.touched = append(s.touched, d)
 			} else {
-				s.acc[d] += qw[i] * float64(pe.w)
+				s.slots[d].acc += float32(qw[i] * float64(pe.w))
 			}
 		}
 	}
@@ -212,7 +212,7 @@ func (s *searcher) reach(q int32, thr []float64, minThr float64, aff []atomic.Bo
 		}
 	}
 	for _, d := range s.touched {
-		if s.acc[d]+qc*ix.g[d] >= thr[d]-2*boundEps {
+		if float64(s.slots[d].acc)+qc*ix.g[d] >= thr[d]-2*boundEps {
 			check(d)
 		}
 	}
@@ -222,7 +222,7 @@ func (s *searcher) reach(q int32, thr []float64, minThr float64, aff []atomic.Bo
 			if ub < minThr-2*boundEps {
 				break
 			}
-			if s.stamp[d] == s.cur || d == q || (sameKind && ix.kind[d] != qk) || ub < thr[d]-2*boundEps {
+			if s.slots[d].stamp == s.cur || d == q || (sameKind && ix.kind[d] != qk) || ub < thr[d]-2*boundEps {
 				continue
 			}
 			check(d)

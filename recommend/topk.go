@@ -192,15 +192,22 @@ func (ix *Index) Search(ctx context.Context, queries []int32, opt SearchOptions)
 	return out, stats, nil
 }
 
-// boundEps absorbs float32 rounding of posting weights and float64
-// summation error; candidates within it of a cut are scored exactly.
-const boundEps = 1e-6
+// boundEps absorbs the float32 rounding of posting weights and partial
+// sums (≤ ~3e-6 on sums ≤ 1); candidates within 2·boundEps of a cut are
+// scored exactly, so it costs a little work, never exactness.
+const boundEps = 1e-5
+
+// slot is one document's partial score for the current query; packed so a
+// posting touches one cache line.
+type slot struct {
+	acc   float32
+	stamp uint32
+}
 
 // searcher holds one goroutine's scratch space.
 type searcher struct {
 	ix      *Index
-	acc     []float64 // partial (rare-term) scores, valid where stamp == cur
-	stamp   []uint32
+	slots   []slot // per document: partial score, valid where stamp == cur
 	cur     uint32
 	touched []int32
 	qdense  []float64
@@ -212,7 +219,7 @@ type searcher struct {
 
 func newSearcher(ix *Index) *searcher {
 	n := ix.c.Len()
-	return &searcher{ix: ix, acc: make([]float64, n), stamp: make([]uint32, n), done: make([]uint32, n),
+	return &searcher{ix: ix, slots: make([]slot, n), done: make([]uint32, n),
 		qdense: make([]float64, len(ix.c.Terms))}
 }
 
@@ -246,7 +253,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	s.stats.Queries++
 	s.cur++
 	if s.cur == 0 {
-		clear(s.stamp)
+		clear(s.slots)
 		clear(s.done)
 		s.cur = 1
 	}
@@ -275,12 +282,12 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				continue
 			}
 			c := w * float64(pe.w)
-			if s.stamp[d] != s.cur {
-				s.stamp[d] = s.cur
-				s.acc[d] = c
+			if s.slots[d].stamp != s.cur {
+				s.slots[d].stamp = s.cur
+				s.slots[d].acc = float32(c)
 				s.touched = append(s.touched, d)
 			} else {
-				s.acc[d] += c
+				s.slots[d].acc += float32(c)
 			}
 		}
 	}
@@ -305,7 +312,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		cut = s.top[k-1].Score - 2*boundEps
 	}
 	for _, d := range s.touched {
-		if s.done[d] == s.cur || s.acc[d]+qc*ix.g[d] < cut {
+		if s.done[d] == s.cur || float64(s.slots[d].acc)+qc*ix.g[d] < cut {
 			continue
 		}
 		scored++
@@ -325,7 +332,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				break
 			}
 			scanned++
-			if s.stamp[d] == s.cur || d == q || (sameKind && ix.kind[d] != qk) {
+			if s.slots[d].stamp == s.cur || d == q || (sameKind && ix.kind[d] != qk) {
 				continue
 			}
 			scored++
@@ -357,7 +364,7 @@ func compareNeighbours(a, b Neighbour) int {
 // partial scores (len(touched) > k), with a size-k min-heap.
 func (s *searcher) topPartial(k int) {
 	h := s.best[:0]
-	less := func(a, b int32) bool { return s.acc[a] < s.acc[b] }
+	less := func(a, b int32) bool { return s.slots[a].acc < s.slots[b].acc }
 	for _, d := range s.touched {
 		if len(h) < k {
 			h = append(h, d)

@@ -3,6 +3,7 @@
 //	simbench gen     -n N -seed S -date D -out releases.jsonl -tokens tokens.jsonl
 //	simbench compare -lake DIR -date D -peer peer.jsonl -k K
 //	simbench recall  -in releases.jsonl -lake DIR -date D -k K -sample M
+//	simbench probe   -n N -q Q -cdf C   (tuning: search cost on Q queries)
 //
 // gen writes N generated releases (recommend/releasegen) and, for the
 // scikit-learn peer, the tokens of every release running on D in id order,
@@ -43,6 +44,8 @@ func main() {
 		err = compare(os.Args[2:])
 	case "recall":
 		err = recall(os.Args[2:])
+	case "probe":
+		err = probe(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -319,5 +322,46 @@ func recall(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "simbench recall: brute force over %d docs for %d queries in %.1fs\n", c.Len(), res.Lists, time.Since(start).Seconds())
 	res.print()
+	return nil
+}
+
+func probe(args []string) error {
+	fs := flag.NewFlagSet("probe", flag.ExitOnError)
+	n := fs.Int("n", 100000, "releases")
+	nq := fs.Int("q", 2000, "queries")
+	cdfs := fs.String("cdf", "0", "comma-separated --common-df values to try")
+	k := fs.Int("k", 10, "k")
+	_ = fs.Parse(args)
+	t0 := time.Now()
+	b := recommend.NewCorpusBuilder(recommend.NewFeaturizer(recommend.DefaultFieldWeights, nil))
+	var seq int64
+	d := catalog.Date{Year: 2026, Month: 11, Day: 26}
+	releasegen.Each(releasegen.Options{N: *n, Seed: 42, Date: d}, func(r *catalog.Release) {
+		seq++
+		if running(r, d) {
+			b.Add(seq, r)
+		}
+	})
+	c, _ := b.Build()
+	fmt.Printf("%s built in %.1fs\n", c, time.Since(t0).Seconds())
+	qs := make([]int32, min(*nq, c.Len()))
+	for i := range qs {
+		qs[i] = int32(i * (c.Len() / len(qs)))
+	}
+	for _, cs := range strings.Split(*cdfs, ",") {
+		var cdf int
+		fmt.Sscan(cs, &cdf)
+		t1 := time.Now()
+		ix := recommend.NewIndex(c, recommend.IndexOptions{CommonDF: cdf})
+		t2 := time.Now()
+		_, st, err := ix.Search(context.Background(), qs, recommend.SearchOptions{K: *k})
+		if err != nil {
+			return err
+		}
+		el := time.Since(t2)
+		fmt.Printf("common_df=%d index=%.2fs search=%.2fs (%d q, %.0fµs/q wall) postings/q=%d scored/q=%d scanned/q=%d\n",
+			ix.CommonDF(), t2.Sub(t1).Seconds(), el.Seconds(), len(qs), float64(el.Microseconds())/float64(len(qs)),
+			st.Postings/st.Queries, st.Scored/st.Queries, st.Scanned/st.Queries)
+	}
 	return nil
 }
