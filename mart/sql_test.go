@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"marquee/internal/catalog"
 	"marquee/internal/job"
 	"marquee/internal/testenv"
 	"marquee/lake"
@@ -28,6 +29,29 @@ func benchPython(t *testing.T) string {
 	return strings.TrimSpace(string(out))
 }
 
+// writePyarrowEvents commits evs as the events partition of d written by
+// pyarrow (mart/sql/testdata/pyarrow_events.py: page v1, snappy, partial
+// dictionaries), as an outside writer would.
+func writePyarrowEvents(t *testing.T, py, lakeDir string, d catalog.Date, evs []catalog.Event) {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, e := range evs {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(append(b, '\n'))
+	}
+	src := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(src, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(py, filepath.Join(testenv.RepoRoot(), "mart/sql/testdata/pyarrow_events.py"), src, lakeDir, d.String()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pyarrow_events.py: %v\n%s", err, out)
+	}
+}
+
 // TestSQLMartsEqualEngineOnDuckDB runs mart/sql/duckdb/*.sql on DuckDB over
 // the same small lake build-mart reads and compares every row of every mart.
 func TestSQLMartsEqualEngineOnDuckDB(t *testing.T) {
@@ -41,8 +65,12 @@ func TestSQLMartsEqualEngineOnDuckDB(t *testing.T) {
 	}
 	const items = 200
 	for d := day("2026-11-17"); !day("2026-11-20").Before(d); d = d.AddDays(1) {
-		writeEvents(t, s, d, genEvents(uint64(d.Day), d, loc, 4000, 600, items, false), // packed user ids (the job test covers dense ones)
-			[]string{"dict", "opt", "lake"}[d.Day%3], 1500, 700)
+		evs := genEvents(uint64(d.Day), d, loc, 4000, 600, items, false) // packed user ids (the job test covers dense ones)
+		if d.Day == 19 {
+			writePyarrowEvents(t, py, s.URI(), d, evs)
+			continue
+		}
+		writeEvents(t, s, d, evs, []string{"dict", "opt", "lake"}[d.Day%3], 1500, 700)
 	}
 	genres := testGenres(items)
 	var buf bytes.Buffer
