@@ -302,9 +302,9 @@ func (r *run) build(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("build-mart: %s: %w", dir, err)
 		}
-		t0 := time.Now()
+		t0 := r.env.Now()
 		a, err := r.e.scanPartition(ctx, files, need)
-		t1 := time.Now()
+		t1 := r.env.Now()
 		closeAll(files)
 		if err != nil {
 			return fmt.Errorf("build-mart: scan %s: %w", dir, err)
@@ -365,12 +365,12 @@ func (r *run) build(ctx context.Context) error {
 			r.testWarnings++
 			r.warn(t)
 		}
-		t2 := time.Now()
+		t2 := r.env.Now()
 		if err := r.commit(ctx, out); err != nil {
 			return err
 		}
 		r.env.Log.Debug("partition built", "partition", dir, "rows", a.rows,
-			"scan_s", t1.Sub(t0).Seconds(), "reduce_s", t2.Sub(t1).Seconds(), "write_s", time.Since(t2).Seconds())
+			"scan_s", t1.Sub(t0).Seconds(), "reduce_s", t2.Sub(t1).Seconds(), "write_s", r.env.Now().Sub(t2).Seconds())
 		if popular != nil && r.deps.Popular != nil && !r.env.DryRun {
 			if err := r.publish(ctx, p, popular); err != nil {
 				return err
