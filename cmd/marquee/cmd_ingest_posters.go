@@ -29,6 +29,7 @@ type ingestPostersOptions struct {
 	UserAgent    string
 	IgnoreRobots bool
 	NoMongo      bool
+	Verify       string
 }
 
 func newIngestPostersCmd(f *factory, runF func(context.Context, *ingestPostersOptions) error) *cobra.Command {
@@ -81,6 +82,7 @@ skips that). --thumbnails 320,640 adds JPEG thumbnails next to the original
 	fl.DurationVar(&o.Timeout, "timeout", 60*time.Second, "deadline of one download")
 	fl.StringVar(&o.UserAgent, "user-agent", posters.DefaultUserAgent, "User-Agent header")
 	fl.BoolVar(&o.IgnoreRobots, "ignore-robots", false, "do not read robots.txt (only for hosts you own)")
+	fl.StringVar(&o.Verify, "verify", posters.VerifyFull, "image check: full (decode every image whole) or structure (header and end marker: catches truncation, several times cheaper)")
 	fl.BoolVar(&o.NoMongo, "no-mongo", false, "do not set the poster on MongoDB releases even when MongoDB is configured")
 	return cmd
 }
@@ -103,6 +105,9 @@ func (o *ingestPostersOptions) jobOptions() (posters.Options, error) {
 	if o.Delay < 0 || o.Timeout <= 0 {
 		return posters.Options{}, catalog.Usagef("ingest-posters: --delay must not be negative and --timeout must be positive")
 	}
+	if o.Verify != posters.VerifyFull && o.Verify != posters.VerifyStructure {
+		return posters.Options{}, catalog.Usagef("ingest-posters: --verify must be full or structure, got %q", o.Verify)
+	}
 	if o.From == posters.FromMongo && o.NoMongo {
 		return posters.Options{}, catalog.Usagef("ingest-posters: --from mongo and --no-mongo contradict each other")
 	}
@@ -110,7 +115,7 @@ func (o *ingestPostersOptions) jobOptions() (posters.Options, error) {
 		From: o.From, Sources: o.Sources, Thumbnails: widths,
 		MaxBytes: o.MaxBytes, MinWidth: o.MinWidth, MinHeight: o.MinHeight,
 		Workers: o.Workers, PerHost: o.PerHost, Delay: o.Delay,
-		UserAgent: o.UserAgent, IgnoreRobots: o.IgnoreRobots,
+		UserAgent: o.UserAgent, IgnoreRobots: o.IgnoreRobots, Verify: o.Verify,
 	}, nil
 }
 

@@ -92,6 +92,10 @@ func looksLikeHTML(b []byte) bool {
 type Limits struct {
 	MinWidth, MinHeight int
 	MaxPixels           int64
+	// Structural skips the full decode: the header is decoded and the
+	// file's end checked (JPEG EOI, PNG IEND, GIF trailer, WebP RIFF size),
+	// which catches truncation but not corruption inside the image data.
+	Structural bool
 }
 
 // Validated is an image that passed validation.
@@ -136,8 +140,45 @@ func Validate(b []byte, lim Limits) (*Validated, error) {
 	if cfg.Width < lim.MinWidth || cfg.Height < lim.MinHeight {
 		return nil, reject(ReasonTooSmall, "%dx%d is under the minimum %dx%d", cfg.Width, cfg.Height, lim.MinWidth, lim.MinHeight)
 	}
+	if lim.Structural {
+		if err := checkEnd(ct, b); err != nil {
+			return nil, err
+		}
+		return &Validated{ContentType: ct, Ext: extOf[ct], Width: cfg.Width, Height: cfg.Height}, nil
+	}
 	// Decode everything: a truncated file passes DecodeConfig.
+	img, err := decode(ct, b)
+	if err != nil {
+		return nil, decodeReject(ct, err)
+	}
+	return &Validated{ContentType: ct, Ext: extOf[ct], Width: cfg.Width, Height: cfg.Height, Image: img}, nil
+}
+
+// checkEnd checks that a file of type ct ends where its format says it does.
+func checkEnd(ct string, b []byte) error {
+	ok := true
+	switch ct {
+	case TypeJPEG:
+		t := bytes.TrimRight(b, "\x00\r\n ")
+		ok = len(t) >= 2 && t[len(t)-2] == 0xFF && t[len(t)-1] == 0xD9
+	case TypePNG:
+		ok = len(b) >= 12 && bytes.Equal(b[len(b)-12:], []byte("\x00\x00\x00\x00IEND\xaeB`\x82"))
+	case TypeGIF:
+		t := bytes.TrimRight(b, "\x00")
+		ok = len(t) > 0 && t[len(t)-1] == 0x3B
+	case TypeWebP:
+		ok = len(b) >= 12 && int64(uint32(b[4])|uint32(b[5])<<8|uint32(b[6])<<16|uint32(b[7])<<24)+8 <= int64(len(b))
+	}
+	if !ok {
+		return reject(ReasonTruncated, "%s: file ends before its end marker", ct)
+	}
+	return nil
+}
+
+// decode decodes the whole image (the first frame of a GIF, all frames read).
+func decode(ct string, b []byte) (image.Image, error) {
 	var img image.Image
+	var err error
 	r := bytes.NewReader(b)
 	switch ct {
 	case TypeJPEG:
@@ -157,10 +198,7 @@ func Validate(b []byte, lim Limits) (*Validated, error) {
 			}
 		}
 	}
-	if err != nil {
-		return nil, decodeReject(ct, err)
-	}
-	return &Validated{ContentType: ct, Ext: extOf[ct], Width: cfg.Width, Height: cfg.Height, Image: img}, nil
+	return img, err
 }
 
 func decodeReject(ct string, err error) error {

@@ -83,6 +83,48 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// Structural verification catches the truncations that matter (the file
+// ends early) without decoding the pixels.
+func TestValidateStructural(t *testing.T) {
+	jpg := genJPEG(t, 320, 480, 1)
+	png := genPNG(t, 120, 90, 2)
+	gif := genGIF(t, 64, 64, 3)
+	wp := webpFixture(t)
+	lim := Limits{MinWidth: 50, MinHeight: 50, MaxPixels: 10_000_000, Structural: true}
+	cases := []struct {
+		name   string
+		body   []byte
+		reason string
+	}{
+		{"jpeg", jpg, ""},
+		{"jpeg with trailing zero padding", append(append([]byte(nil), jpg...), 0, 0, 0), ""},
+		{"png", png, ""},
+		{"gif", gif, ""},
+		{"webp", wp, ""},
+		{"truncated jpeg", jpg[:len(jpg)-100], ReasonTruncated},
+		{"truncated png", png[:len(png)-5], ReasonTruncated},
+		{"truncated gif", gif[:len(gif)-10], ReasonTruncated},
+		{"truncated webp", wp[:len(wp)-50], ReasonTruncated},
+		{"html", []byte("<html><body>x</body></html>"), ReasonHTML},
+		{"too small", genPNG(t, 20, 20, 4), ReasonTooSmall},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, err := Validate(c.body, lim)
+			if c.reason == "" {
+				if err != nil || v.Image != nil || v.Width == 0 {
+					t.Fatalf("Validate = %+v, %v; want valid, not decoded", v, err)
+				}
+				return
+			}
+			var rej *rejectError
+			if !errors.As(err, &rej) || rej.Reason != c.reason {
+				t.Fatalf("Validate = %v, want %s", err, c.reason)
+			}
+		})
+	}
+}
+
 func TestThumbnail(t *testing.T) {
 	v, err := Validate(genPNG(t, 600, 900, 7), Limits{})
 	if err != nil {

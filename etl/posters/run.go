@@ -32,6 +32,12 @@ const (
 	FromMongo = "mongo"
 )
 
+// Verification levels (Options.Verify, --verify).
+const (
+	VerifyFull      = "full"
+	VerifyStructure = "structure"
+)
+
 // Defaults of Options.
 const (
 	DefaultMaxBytes  = 10 << 20
@@ -55,6 +61,10 @@ type Options struct {
 	MinWidth  int   // smaller images are rejected (default 50)
 	MinHeight int   // (default 50)
 	MaxPixels int64 // width×height cap against decompression bombs (default 50M)
+	// Verify is VerifyFull (default: decode every image whole) or
+	// VerifyStructure (decode the header, check the end marker: catches
+	// truncation, not corruption inside the data; several times cheaper).
+	Verify string
 
 	Workers      int           // parallel downloads (default 8)
 	PerHost      int           // parallel downloads per host (default 4)
@@ -118,6 +128,9 @@ func (o Options) Validate(d Deps) error {
 	case FromRaw, FromMongo, "":
 	default:
 		return catalog.Usagef("%s: --from must be raw or mongo, got %q", JobName, o.From)
+	}
+	if o.Verify != "" && o.Verify != VerifyFull && o.Verify != VerifyStructure {
+		return catalog.Usagef("%s: --verify must be full or structure, got %q", JobName, o.Verify)
 	}
 	for _, w := range o.Thumbnails {
 		if w < 16 || w > 4096 {
@@ -208,8 +221,9 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 		f: &fetcher{client: client, agent: opts.UserAgent, robotsUA: RobotsAgent, perHost: opts.PerHost,
 			delay: opts.Delay, maxBytes: opts.MaxBytes, backoff: opts.Backoff, noRobots: opts.IgnoreRobots,
 			hosts: map[string]*hostGate{}},
-		lim: Limits{MinWidth: opts.MinWidth, MinHeight: opts.MinHeight, MaxPixels: opts.MaxPixels},
-		n:   counters{rejected: map[string]int64{}},
+		lim: Limits{MinWidth: opts.MinWidth, MinHeight: opts.MinHeight, MaxPixels: opts.MaxPixels,
+			Structural: opts.Verify == VerifyStructure},
+		n: counters{rejected: map[string]int64{}},
 	}
 	if !env.DryRun {
 		r.q = lake.NewQuarantine(ctx, r.store, JobName, env.RunID, env.Date, env.Now)
@@ -489,7 +503,7 @@ func (r *run) ingest(ctx context.Context, raw string, ws []want) ([]IndexEntry, 
 	if err := r.store1(ctx, e.Object, resp.Body, false); err != nil {
 		return nil, err
 	}
-	if err := r.thumbnails(ctx, &e, v); err != nil {
+	if err := r.thumbnails(ctx, &e, v, resp.Body); err != nil {
 		return nil, err
 	}
 	return fanOut(e, ws), nil
@@ -551,7 +565,7 @@ func (r *run) reuse(ctx context.Context, prev IndexEntry, resp *response) (Index
 	if err != nil {
 		return IndexEntry{}, false, nil // not what the index says: fetch again
 	}
-	if err := r.thumbnails(ctx, &e, v); err != nil {
+	if err := r.thumbnails(ctx, &e, v, b); err != nil {
 		return IndexEntry{}, false, err
 	}
 	return e, true, nil
@@ -571,7 +585,7 @@ func pick(all map[string]string, widths []int) map[string]string {
 	return out
 }
 
-func (r *run) thumbnails(ctx context.Context, e *IndexEntry, v *Validated) error {
+func (r *run) thumbnails(ctx context.Context, e *IndexEntry, v *Validated, body []byte) error {
 	if len(r.opts.Thumbnails) == 0 {
 		e.Thumbnails = nil
 		return nil
@@ -587,6 +601,13 @@ func (r *run) thumbnails(ctx context.Context, e *IndexEntry, v *Validated) error
 			continue
 		} else if !errors.Is(err, catalog.ErrNotFound) {
 			return err
+		}
+		if v.Image == nil { // structural verification decoded no pixels
+			img, err := decode(v.ContentType, body)
+			if err != nil {
+				return fmt.Errorf("%s: thumbnail %s: %w", JobName, k, decodeReject(v.ContentType, err))
+			}
+			v.Image = img
 		}
 		b, _, _, err := Thumbnail(v.Image, w)
 		if err != nil {

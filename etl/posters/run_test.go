@@ -407,3 +407,24 @@ func TestIngestPostersRobotsUnreachableAllowsNothing(t *testing.T) {
 		t.Fatalf("rejected %v, a.jpg hits %d", got, st.hitsOf("/a.jpg"))
 	}
 }
+
+// --verify structure rejects the same posters of the scenario and still
+// makes thumbnails (decoding only the images that need one).
+func TestIngestPostersStructuralVerify(t *testing.T) {
+	s, _ := lake.NewLocalStore(t.TempDir())
+	sc := newScenario(t, s)
+	opts := fastOpts()
+	opts.Verify = VerifyStructure
+	opts.Thumbnails = []int{320}
+	sum, err := runJob(t, s, "st", opts, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum.Details["rejected"].(map[string]int64); !maps.Equal(got, sc.wantRej) || sum.Written != 8 {
+		t.Fatalf("rejected = %v (written %d), want %v", got, sum.Written, sc.wantRej)
+	}
+	if sum.Details["thumbnails"] != int64(5) {
+		t.Fatalf("thumbnails = %v", sum.Details["thumbnails"])
+	}
+	checkIndex(t, s, testDate)
+}
