@@ -3,7 +3,7 @@
 # ingest-posters` from a local image server, against a sequential downloader
 # (scripts/bench/ingest-posters/sequential.py: GET, sniff, sha256, store once,
 # index), on the same seeded posters; the two indexes and object sets must be
-# equal. Then marquee's rerun (conditional GETs, 304s) and, when the GCS
+# equal. Then marquee with --verify structure, marquee's rerun (conditional GETs, 304s) and, when the GCS
 # emulator runs (.services/env), marquee into a gs:// lake.
 #   MARQUEE_BENCH_SCALE=small            100 posters instead of 1000
 #   MARQUEE_BENCH_POSTERS_N=N            number of releases
@@ -55,6 +55,17 @@ bytes_m=$(field "$out/m1.json" bytes); bytes_p=$(sed -n 's/.*bytes=\([0-9]*\).*/
 cmp=$("$py" "$here/compare.py" "$out/m/lake" "$date" "$out/peer" 2>"$out/compare.log" || echo "equal=no")
 equal=$(sed -n 's/.*equal=\([a-z]*\).*/\1/p' <<<"$cmp")
 echo "BENCH ingest-posters download-${n} marquee=${tm}s peer(sequential-python)=${tp}s ratio=$(ratio "$tm" "$tp") equal=${equal:-no} marquee_posters_s=$(rate "$n" "$tm") peer_posters_s=$(rate "$n" "$tp") marquee_MB_s=$(mbs "${bytes_m:-0}" "$tm") peer_MB_s=$(mbs "${bytes_p:-0}" "$tp") workers=$workers latency=$latency $(sed "s/equal=[a-z]* //" <<<"$cmp")"
+[ "$equal" = yes ] || rc=1
+
+# The same with --verify structure (header + end marker instead of a full decode).
+"$out/fixture" raw -n "$n" -base "$base" -lake "$out/s/lake" -date "$date"
+t0=$(now)
+marquee --data-dir "$out/s" --verify structure >"$out/s1.json" 2>"$out/s1.log" || { echo "marquee --verify structure failed (see $out/s1.log)" >&2; rc=1; }
+t1=$(now)
+ts=$(secs "$t0" "$t1")
+cmp=$("$py" "$here/compare.py" "$out/s/lake" "$date" "$out/peer" 2>>"$out/compare.log" || echo "equal=no")
+equal=$(sed -n 's/.*equal=\([a-z]*\).*/\1/p' <<<"$cmp")
+echo "BENCH ingest-posters download-verify-structure-${n} marquee=${ts}s peer(sequential-python)=${tp}s ratio=$(ratio "$ts" "$tp") equal=${equal:-no} marquee_posters_s=$(rate "$n" "$ts") marquee_MB_s=$(mbs "${bytes_m:-0}" "$ts") workers=$workers latency=$latency"
 [ "$equal" = yes ] || rc=1
 
 # Rerun: every URL answers 304, nothing is uploaded.
