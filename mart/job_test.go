@@ -135,6 +135,15 @@ func TestRunAllMartsEqualReference(t *testing.T) {
 			}), refKeywords(evs, d, 10))
 			diffRows(t, "item_stats", readMart(t, s, ItemStats, d, func(p itemStatPq) ItemStatRow { return ItemStatRow(p) }),
 				refItemStats(all))
+			clicks, err := ItemStatsClicks{Store: s, Date: d}.ClickCounts(ctx)
+			if err != nil {
+				t.Fatalf("click counts: %v", err)
+			}
+			for _, r := range refItemStats(all) {
+				if clicks[r.ItemID] != r.Clicks {
+					t.Fatalf("click count of %s = %d, want %d", r.ItemID, clicks[r.ItemID], r.Clicks)
+				}
+			}
 
 			got := readMart(t, s, GenrePreference, d, func(p genrePq) GenreRow { return GenreRow(p) })
 			want := refGenre(byDay, d, 5, 2, opts.Weights, genres)
@@ -332,4 +341,15 @@ func TestItemStatsRebuildsAfterLateEvents(t *testing.T) {
 		all = append(all, evs...)
 	}
 	diffRows(t, "item_stats", readMart(t, s, ItemStats, d3, func(p itemStatPq) ItemStatRow { return ItemStatRow(p) }), refItemStats(all))
+}
+
+func TestItemStatsClicksNone(t *testing.T) {
+	s, err := lake.NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ItemStatsClicks{Store: s, Date: catalog.Date{Year: 2026, Month: 11, Day: 1}}.ClickCounts(context.Background())
+	if !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("no item_stats: %v, want ErrNotFound", err)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"marquee/internal/mongo"
 	"marquee/internal/search"
 	"marquee/lake"
+	"marquee/mart"
 	"marquee/recommend"
 )
 
@@ -168,6 +169,9 @@ func runReindexES(ctx context.Context, f *factory, o *reindexESOptions) error {
 				deps.MoreInputs = append(deps.MoreInputs, store.URI()+"/"+p)
 			}
 		}
+		// click_count from the newest cumulative item_stats mart of the date.
+		deps.Clicks = mart.ItemStatsClicks{Store: store, Date: env.Date}
+		deps.ClicksURI = store.URI() + "/" + lake.ZoneMart + "/" + mart.ItemStats
 		return reindex.Run(ctx, env, opts, deps)
 	})
 }
