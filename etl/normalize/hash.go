@@ -2,9 +2,9 @@ package normalize
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
-	"time"
+	"hash"
 
 	"marquee/internal/catalog"
 )
@@ -12,17 +12,65 @@ import (
 // ContentHash is the hash of what a release says: every field except
 // first_seen, last_seen, updated_at, content_hash and the poster's stored
 // image (only its URL counts). Two loads of the same content give the same
-// hash, so an unchanged release is never rewritten.
+// hash, so an unchanged release is never rewritten. Fields go into SHA-256
+// length-prefixed, in a fixed order (a new Release field must be added here).
 func ContentHash(r *catalog.Release) string {
-	c := *r
-	c.FirstSeen, c.LastSeen, c.UpdatedAt, c.ContentHash = time.Time{}, time.Time{}, time.Time{}, ""
+	h := hashWriter{h: sha256.New()}
+	h.str(r.ID)
+	h.str(r.Source)
+	h.str(r.SourceID)
+	h.list(r.Sources)
+	h.str(r.URL)
+	h.str(string(r.Kind))
+	h.str(r.Title)
+	h.str(r.OriginalTitle)
+	h.list(r.Genres)
+	h.list(r.Cast)
+	h.list(r.Artists)
+	h.str(r.Venue)
+	h.str(r.Region)
+	h.str(r.StartDate.String())
+	h.str(r.EndDate.String())
+	h.str(r.ReleaseDate.String())
+	h.list(r.Platforms)
+	h.int(int64(len(r.Prices)))
+	for _, p := range r.Prices {
+		h.str(p.Grade)
+		h.int(p.Amount)
+		h.str(p.Currency)
+	}
+	h.str(r.AgeRating)
+	h.int(int64(r.Runtime))
 	if r.Poster != nil {
-		c.Poster = &catalog.Poster{URL: r.Poster.URL}
+		h.str(r.Poster.URL)
+	} else {
+		h.str("")
 	}
-	b, err := json.Marshal(&c)
-	if err != nil { // cannot happen: a Release always marshals
-		panic(err)
+	h.str(r.Description)
+	h.list(r.Tags)
+	h.str(r.Locale)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.h.Sum(sum[:0])[:16])
+}
+
+type hashWriter struct {
+	h   hash.Hash
+	buf [binary.MaxVarintLen64]byte
+}
+
+func (w *hashWriter) int(n int64) {
+	w.h.Write(binary.AppendVarint(w.buf[:0], n))
+}
+
+func (w *hashWriter) str(s string) {
+	w.int(int64(len(s)))
+	w.h.Write([]byte(s))
+}
+
+// list hashes nil and empty alike: both store as no list.
+func (w *hashWriter) list(ss []string) {
+	w.int(int64(len(ss)))
+	for _, s := range ss {
+		w.str(s)
 	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:16])
 }

@@ -76,6 +76,15 @@ var venueRegions = []struct{ key, region string }{
 	{"김대중컨벤션센터", Gwangju}, {"챔피언스필드", Gwangju},
 }
 
+// venueRegionsUpper is venueRegions with upper-cased keys.
+var venueRegionsUpper = func() []struct{ key, region string } {
+	out := make([]struct{ key, region string }, len(venueRegions))
+	for i, vr := range venueRegions {
+		out[i].key, out[i].region = strings.ToUpper(vr.key), vr.region
+	}
+	return out
+}()
+
 // overseasWords mark an address or venue abroad.
 var overseasWords = []string{
 	"일본", "도쿄", "오사카", "미국", "뉴욕", "la ", "로스앤젤레스", "런던", "파리", "싱가포르", "방콕", "타이베이",
@@ -147,12 +156,12 @@ func venueRegion(v string) string {
 		return ""
 	}
 	uv := strings.ToUpper(v)
-	for _, vr := range venueRegions {
-		if strings.Contains(uv, strings.ToUpper(vr.key)) {
+	for _, vr := range venueRegionsUpper {
+		if i := strings.Index(uv, vr.key); i >= 0 {
 			// "대전예술의전당" is in Daejeon, not in Seoul: a place name
 			// right before the venue name wins.
-			if i := strings.Index(uv, strings.ToUpper(vr.key)); i > 0 {
-				if r := prefixRegion(strings.TrimSpace(v[:i])); r != "" {
+			if i > 0 {
+				if r := prefixRegion(strings.TrimSpace(uv[:i])); r != "" {
 					return r
 				}
 			}
