@@ -53,9 +53,20 @@ var (
 	descWords = strings.Fields(`감동 무대 관객 이야기 음악 연출 배우 공연 작품 최고 화제 시즌 다시 돌아온 함께 특별한 순간 잊지 못할 선사 만나다
 		새로운 해석 웅장한 화려한 섬세한 깊은 여운 웃음 눈물 가득 세계 무대 오리지널 캐스트 국내 최초 흥행 기록 관람 추천 전석 매진 예매 오픈`)
 	// syllables make invented names (people, characters, places, venues):
-	// real catalogs have far more distinct names than any word list.
-	syllables = []rune(`가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후그느드르므브스으즈츠크트프흐기니디리미비시이지치키티피히
-		강건경관광국규근기길남녕단담대덕동두란래량려련령례로록론뢰료룡루류륜률리린림립만명모목몽묘무문미민박반방배백범법벽변병보복봉부분빈빛산상새서석선설섬성세소손솔송수숙순술숭슬승시신실심아안애야양어언엄여연열염엽영예옥온완왕요용우운웅원월위유육윤율은을음의이익인일임자작잔장재전정제조종주준중지진찬창채천철청초촌총추춘충치칠태택파판패평포표풍필하한할함해향허헌혁현형혜호홍화환황회효훈휘희`)
+	// 14 initials × 11 vowels × 7 finals = 1,078 common-looking syllables,
+	// so the bigram vocabulary keeps growing with the catalog as a real
+	// one does (names are far more varied than any word list).
+	syllables = func() []rune {
+		var out []rune
+		for _, i := range []int{0, 2, 3, 5, 6, 7, 9, 11, 12, 14, 15, 16, 17, 18} {
+			for _, v := range []int{0, 1, 4, 5, 6, 8, 12, 13, 17, 18, 20} {
+				for _, f := range []int{0, 1, 4, 8, 16, 17, 21} {
+					out = append(out, rune(0xAC00+(i*21+v)*28+f))
+				}
+			}
+		}
+		return out
+	}()
 	platforms = []string{"CGV", "롯데시네마", "메가박스", "넷플릭스", "티빙", "웨이브", "디즈니플러스", "쿠팡플레이", "왓챠"}
 )
 
@@ -220,10 +231,7 @@ func invent(rng *rand.Rand, lo, hi int) string {
 	n := lo + rng.IntN(hi-lo+1)
 	b := make([]rune, 0, n)
 	for len(b) < n {
-		r := syllables[rng.IntN(len(syllables))]
-		if r >= 0xAC00 {
-			b = append(b, r)
-		}
+		b = append(b, syllables[rng.IntN(len(syllables))])
 	}
 	return string(b)
 }
