@@ -75,24 +75,58 @@ type eventRowPQ struct {
 // EventsSchema is the Parquet schema of the events dataset.
 var EventsSchema = parquet.NewSchema("events", parquet.SchemaOf(eventRowPQ{}))
 
+// compactEvent is a buffered event without pointers, so the garbage
+// collector need not scan row-group buffers: strings are spans of the row
+// group's arena.
+type compactEvent struct {
+	ts, userID                                   int64
+	age, gender, event, platform, item, kw, sess span
+	rc                                           int32
+	hasRC                                        bool
+}
+
+func compactOf(r *EventRow, a *arena) compactEvent {
+	c := compactEvent{
+		ts: r.TS, userID: r.UserID,
+		age: a.spanSlot(0, r.AgeGroup), gender: a.spanSlot(1, r.Gender), event: a.spanSlot(2, r.Event),
+		platform: a.spanSlot(3, r.Platform), kw: a.spanSlot(4, r.Keyword),
+		item: a.span(r.ItemID), sess: a.span(r.SessionID),
+	}
+	if r.ResultCount != nil {
+		c.rc, c.hasRC = *r.ResultCount, true
+	}
+	return c
+}
+
 // encodeEvents encodes one row group of events (see eventRowPQ).
-func encodeEvents(rows []EventRow, opts []parquet.WriterOption) (*parquet.File, error) {
+func encodeEvents(rows []compactEvent, a *arena, opts []parquet.WriterOption) (*parquet.File, error) {
 	var buf bytes.Buffer
+	buf.Grow(len(rows) * 32)
 	w := parquet.NewGenericWriter[eventRowPQ](&buf, opts...)
-	batch := make([]eventRowPQ, 0, 1024)
+	const batchRows = 1024
+	batch := make([]eventRowPQ, 0, batchRows)
+	items := make([]string, batchRows)
+	kws := make([]string, batchRows)
+	rcs := make([]int32, batchRows)
 	for len(rows) > 0 {
-		n := min(len(rows), cap(batch))
+		n := min(len(rows), batchRows)
 		batch = batch[:n]
 		for i := range batch {
 			r := &rows[i]
 			b := &batch[i]
-			*b = eventRowPQ{TS: r.TS, UserID: r.UserID, AgeGroup: r.AgeGroup, Gender: r.Gender, Event: r.Event,
-				ResultCount: r.ResultCount, SessionID: r.SessionID, Platform: r.Platform}
-			if r.ItemID != "" {
-				b.ItemID = &r.ItemID
+			*b = eventRowPQ{TS: r.ts, UserID: r.userID, AgeGroup: a.string(r.age), Gender: a.string(r.gender),
+				Event: a.string(r.event), SessionID: a.string(r.sess), Platform: a.string(r.platform)}
+			if r.item.n > 0 {
+				items[i] = a.string(r.item)
+				b.ItemID = &items[i]
 			}
-			if r.Keyword != "" {
-				b.Keyword = &r.Keyword
+			if r.kw.n > 0 {
+				kws[i] = a.string(r.kw)
+				b.Keyword = &kws[i]
+			}
+			if r.hasRC {
+				rcs[i] = r.rc
+				b.ResultCount = &rcs[i]
 			}
 		}
 		if _, err := w.Write(batch); err != nil {
@@ -141,23 +175,34 @@ func EventRowOf(e *catalog.Event) EventRow {
 // EventsWriter writes event rows into part-<run>-<seq>.parquet files of one
 // partition (normally parquet/events/dt=D). It is not safe for concurrent
 // use; Close, then commit the PartitionWriter.
-type EventsWriter struct{ p *partWriter[EventRow] }
+type EventsWriter struct{ p *partWriter[compactEvent] }
 
 // NewEventsWriter returns an events writer into pw.
 func NewEventsWriter(ctx context.Context, pw *PartitionWriter, opts ParquetOptions) *EventsWriter {
-	p := newPartWriter[EventRow](ctx, pw, EventsSchema, opts)
+	p := newPartWriter[compactEvent](ctx, pw, EventsSchema, opts)
 	p.encode = encodeEvents
-	p.own = func(r *EventRow, a *arena) {
-		r.AgeGroup, r.Gender, r.Event, r.Platform = a.strSlot(0, r.AgeGroup), a.strSlot(1, r.Gender), a.strSlot(2, r.Event), a.strSlot(3, r.Platform)
-		r.ItemID, r.Keyword, r.SessionID = a.str(r.ItemID), a.strSlot(4, r.Keyword), a.str(r.SessionID)
-		r.ResultCount = a.int32p(r.ResultCount)
-	}
 	return &EventsWriter{p: p}
 }
 
 // Write appends rows in order. The writer copies what it keeps (strings
 // included), so rows may point into buffers the caller reuses.
-func (w *EventsWriter) Write(rows []EventRow) error { return w.p.Write(rows) }
+func (w *EventsWriter) Write(rows []EventRow) error {
+	p := w.p
+	if p.err != nil {
+		return p.err
+	}
+	for len(rows) > 0 {
+		n := min(p.room(), len(rows))
+		for i := range rows[:n] {
+			p.rg = append(p.rg, compactOf(&rows[i], p.arena))
+		}
+		rows = rows[n:]
+		if err := p.appended(n); err != nil {
+			return err
+		}
+	}
+	return p.writeDone()
+}
 
 // Rows is how many rows were written.
 func (w *EventsWriter) Rows() int64 { return w.p.Rows() }

@@ -83,50 +83,42 @@ type encoded struct {
 // arena holds copies of the strings of buffered rows, so rows never pin
 // the caller's (much larger) input buffers.
 type arena struct {
-	blocks [][]byte
-	cur    []byte
-	ints   []int32
-	last   [8]struct{ src, dst string }
+	bytes []byte // the strings of pointer-free rows, addressed by span
+	last  [8]span
 }
 
-// strSlot is str for low-cardinality values: when s is the very string
-// (same bytes in memory) last copied for slot, its copy is reused.
-func (a *arena) strSlot(slot int, s string) string {
-	l := &a.last[slot]
-	if len(s) == len(l.src) && unsafe.StringData(s) == unsafe.StringData(l.src) {
-		return l.dst
-	}
-	l.src, l.dst = s, a.str(s)
-	return l.dst
-}
+// span is a string stored in arena.bytes.
+type span struct{ off, n uint32 }
 
-func (a *arena) str(s string) string {
+// span copies s into the arena's bytes.
+func (a *arena) span(s string) span {
 	if len(s) == 0 {
+		return span{}
+	}
+	off := len(a.bytes)
+	a.bytes = append(a.bytes, s...)
+	return span{uint32(off), uint32(len(s))}
+}
+
+// spanSlot is span for low-cardinality values: when s equals the value
+// last stored for slot, that copy is reused.
+func (a *arena) spanSlot(slot int, s string) span {
+	l := a.last[slot]
+	if int(l.n) == len(s) && a.string(l) == s {
+		return l
+	}
+	a.last[slot] = a.span(s)
+	return a.last[slot]
+}
+
+// string returns the string at sp (a view of the arena; valid while the
+// arena is not appended to... or, since views pin the array they were
+// taken from, for as long as they are referenced).
+func (a *arena) string(sp span) string {
+	if sp.n == 0 {
 		return ""
 	}
-	if cap(a.cur)-len(a.cur) < len(s) {
-		n := 1 << 20
-		if len(s) > n {
-			n = len(s)
-		}
-		a.cur = make([]byte, 0, n)
-		a.blocks = append(a.blocks, a.cur)
-	}
-	start := len(a.cur)
-	a.cur = append(a.cur, s...)
-	b := a.cur[start:len(a.cur):len(a.cur)]
-	return unsafe.String(&b[0], len(b))
-}
-
-func (a *arena) int32p(p *int32) *int32 {
-	if p == nil {
-		return nil
-	}
-	if len(a.ints) == cap(a.ints) {
-		a.ints = make([]int32, 0, 4096)
-	}
-	a.ints = append(a.ints, *p)
-	return &a.ints[len(a.ints)-1]
+	return unsafe.String(&a.bytes[sp.off], int(sp.n))
 }
 
 // partWriter writes rows of T into part-<run>-<seq>.parquet files of a
@@ -140,8 +132,7 @@ type partWriter[T any] struct {
 	opts   ParquetOptions
 	schema *parquet.Schema
 	pool   *EncoderPool
-	own    func(r *T, a *arena) // copies caller-owned memory of r into a (nil: none)
-	encode func(rows []T, opts []parquet.WriterOption) (*parquet.File, error)
+	encode func(rows []T, a *arena, opts []parquet.WriterOption) (*parquet.File, error)
 
 	ow   ObjectWriter
 	cnt  *countingWriter
@@ -192,38 +183,51 @@ func (p *partWriter[T]) open() error {
 	return nil
 }
 
-// Write appends rows in order. It keeps copies (strings included when the
-// writer owns them), never the caller's slices.
+// Write appends rows in order. It keeps copies of the rows (not of what
+// they point to), never the caller's slices.
 func (p *partWriter[T]) Write(rows []T) error {
 	if p.err != nil {
 		return p.err
 	}
 	for len(rows) > 0 {
-		if p.rg == nil {
-			// grown by append: a partition that gets few rows (late
-			// events) holds a small buffer, not a whole row group's.
-			p.rg = make([]T, 0, min(p.opts.RowGroupRows, 4096))
-			p.arena = &arena{}
-		}
-		n := int(min(int64(len(rows)), p.opts.RowGroupRows-int64(len(p.rg))))
-		start := len(p.rg)
+		n := p.room()
+		n = min(n, len(rows))
 		p.rg = append(p.rg, rows[:n]...)
-		if p.own != nil {
-			for i := start; i < len(p.rg); i++ {
-				p.own(&p.rg[i], p.arena)
-			}
-		}
 		rows = rows[n:]
-		p.total += int64(n)
-		if int64(len(p.rg)) == p.opts.RowGroupRows {
-			if err := p.submit(); err != nil {
-				p.err = err
-				return err
-			}
+		if err := p.appended(n); err != nil {
+			return err
 		}
 	}
-	// write finished row groups now rather than at the next submit: a
-	// partition that stops receiving rows must not hold them until Close.
+	return p.writeDone()
+}
+
+// room starts a row group when none is open and returns how many rows it
+// still takes.
+func (p *partWriter[T]) room() int {
+	if p.rg == nil {
+		// grown by append: a partition that gets few rows (late events)
+		// holds a small buffer, not a whole row group's.
+		p.rg = make([]T, 0, min(p.opts.RowGroupRows, 4096))
+		p.arena = &arena{}
+	}
+	return int(p.opts.RowGroupRows - int64(len(p.rg)))
+}
+
+// appended accounts for n rows appended to p.rg and submits a full row group.
+func (p *partWriter[T]) appended(n int) error {
+	p.total += int64(n)
+	if int64(len(p.rg)) == p.opts.RowGroupRows {
+		if err := p.submit(); err != nil {
+			p.err = err
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDone writes finished row groups now rather than at the next submit:
+// a partition that stops receiving rows must not hold them until Close.
+func (p *partWriter[T]) writeDone() error {
 	for len(p.inflight) > 0 && isDone(p.inflight[0]) {
 		if err := p.writeOldest(); err != nil {
 			p.err = err
@@ -256,8 +260,7 @@ func (p *partWriter[T]) submit() error {
 	}
 	encode := func() {
 		defer close(e.done)
-		e.file, e.err = enc(rows, opts)
-		_ = ar // the strings of rows live in ar until encoded
+		e.file, e.err = enc(rows, ar, opts) // the strings of rows live in ar
 	}
 	if p.pool == nil {
 		encode()
@@ -276,7 +279,7 @@ func (p *partWriter[T]) submit() error {
 	return nil
 }
 
-func encodeRowGroup[T any](rows []T, opts []parquet.WriterOption) (*parquet.File, error) {
+func encodeRowGroup[T any](rows []T, _ *arena, opts []parquet.WriterOption) (*parquet.File, error) {
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[T](&buf, opts...)
 	if _, err := w.Write(rows); err != nil {
