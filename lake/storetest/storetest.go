@@ -268,6 +268,19 @@ func runObjects(t *testing.T, newStore func(t *testing.T) lake.Store) {
 		if err := w.Abort(); err != nil {
 			t.Fatal(err)
 		}
+		// A large write (a resumable upload already under way on GCS) aborted.
+		w, err = s.Create(ctx, "ab/old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 10 {
+			if _, err := w.Write(bytes.Repeat([]byte{'L'}, 1<<20)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Abort(); err != nil {
+			t.Fatal(err)
+		}
 		if got := Get(t, s, "ab/old"); string(got) != "keep me" {
 			t.Fatalf("aborted replace changed the object to %q", got)
 		}
@@ -287,8 +300,11 @@ func runObjects(t *testing.T, newStore func(t *testing.T) lake.Store) {
 		// Abandoned as if the process died (the writer is aborted at the end
 		// only to free its resources).
 		t.Cleanup(func() { _ = w.Abort() })
-		if _, err := w.Write(bytes.Repeat([]byte{'p'}, 2<<20)); err != nil {
-			t.Fatal(err)
+		// Over 8 MiB, so the GCS store has started a resumable upload.
+		for range 9 {
+			if _, err := w.Write(bytes.Repeat([]byte{'p'}, 1<<20)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if keys := Keys(t, s, "ip/"); !equalKeys(keys, []string{"ip/done"}) {
 			t.Fatalf("list during a write = %q, want only [ip/done]", keys)
