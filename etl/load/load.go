@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"sort"
@@ -123,8 +124,9 @@ type counts struct {
 	inserted, updated, touched, same int64
 	folded, deleted, posterResets    int64
 	issues                           map[string]int64
-	early                            int64   // inserted while reading
-	readS, lookupS, writeS           float64 // phase durations
+	issueExamples                    map[string]string // field → the first "file:line: reason"
+	early                            int64             // inserted while reading
+	readS, lookupS, writeS           float64           // phase durations
 }
 
 // Run loads the raw partitions raw/releases/source=*/dt=<env.Date> into the
@@ -179,7 +181,7 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 		early = newEarlyWriter(ctx, cancel, env, opts, deps.Sink)
 	}
 
-	c := &counts{issues: map[string]int64{}}
+	c := &counts{issues: map[string]int64{}, issueExamples: map[string]string{}}
 	phase := time.Now() // phase timings only; the job's clock is env.Now
 	releases, rejects, err := readAll(ctx, env, opts, deps.Lake, parts, c, early)
 	var earlyStamps map[string]*catalog.Release
@@ -334,6 +336,7 @@ func fill(s *job.Summary, c *counts, opts Options, env *job.Env) {
 	}
 	if len(c.issues) > 0 {
 		s.Detail("field_issues", c.issues)
+		s.Detail("field_issue_examples", c.issueExamples)
 	}
 }
 
@@ -559,6 +562,7 @@ type item struct {
 // result is a normaliser's verdict on one item.
 type result struct {
 	seq     int
+	origin  lake.Origin
 	release *catalog.Release
 	reject  *reject
 	issues  []normalize.Issue
@@ -643,9 +647,16 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 	c.read = int64(len(all))
 	var rels []*catalog.Release
 	var rejects []reject
+	debug := env.Log.Enabled(ctx, slog.LevelDebug)
 	for _, r := range all {
 		for _, is := range r.issues {
 			c.issues[is.Field]++
+			if _, ok := c.issueExamples[is.Field]; !ok {
+				c.issueExamples[is.Field] = r.origin.String() + ": " + is.Reason
+			}
+			if debug {
+				env.Log.Debug("field left empty", "origin", r.origin.String(), "field", is.Field, "reason", is.Reason)
+			}
 		}
 		if r.reject != nil {
 			rejects = append(rejects, *r.reject)
@@ -659,7 +670,7 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 }
 
 func normalizeItem(it item, o normalize.Options) (res result) {
-	res.seq = it.seq
+	res.seq, res.origin = it.seq, it.origin
 	defer func() { // a normaliser bug must not lose the record or crash the job
 		if p := recover(); p != nil {
 			res.release = nil

@@ -48,6 +48,10 @@ func TestRun_FixturesThenRerunWritesNothing(t *testing.T) {
 		detail(s, "merged") != 1 || detail(s, "insert_while_reading") != 12 {
 		t.Fatalf("first run: %+v", s)
 	}
+	ex, _ := s.Details["field_issue_examples"].(map[string]string)
+	if !strings.Contains(ex["region"], "raw/releases/source=ticketlink/dt=2026-11-22/") || !strings.Contains(ex["region"], "소극장 하늘") {
+		t.Errorf("field issue examples do not name file, line and value: %v", ex)
+	}
 	got := dump(t, sink)
 	if len(got) != 12 {
 		t.Fatalf("stored %d releases, want 12", len(got))
