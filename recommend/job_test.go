@@ -285,3 +285,53 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestRunFromLakeReleases reads parquet/releases (as export-parquet writes
+// it) through lake.OpenReleases: the same lists as from the JSONL file.
+func TestRunFromLakeReleases(t *testing.T) {
+	ctx := context.Background()
+	st := newLake(t)
+	var rels []catalog.Release
+	err := FileSource{Path: "testdata/releases.jsonl"}.EachRelease(ctx, time.Time{}, func(r *catalog.Release) error {
+		rels = append(rels, *r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(rels, func(i, j int) bool { return rels[i].ID < rels[j].ID })
+	pw := lake.NewPartitionWriter(st, lake.ReleasesPartition(testDay), "export-parquet", "r1", time.Now)
+	w := lake.NewReleasesWriter(ctx, pw, lake.ParquetOptions{})
+	for i := range rels {
+		if err := w.Write(&rels[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.Commit(ctx, lake.CommitOptions{Meta: map[string]string{lake.ReleasesMetaMode: lake.ReleasesModeSnapshot}}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := lake.OpenReleases(ctx, st, testDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromLake, fromFile := &memSink{}, &memSink{}
+	if _, err := Run(ctx, job.TestEnv(JobName, testDay), Options{K: 3}, Deps{Source: src, Sink: fromLake}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, job.TestEnv(JobName, testDay), Options{K: 3}, Deps{Source: FileSource{Path: "testdata/releases.jsonl"}, Sink: fromFile}); err != nil {
+		t.Fatal(err)
+	}
+	if len(fromLake.lists) != 8 {
+		t.Fatalf("%d lists from the lake", len(fromLake.lists))
+	}
+	for id, l := range fromFile.lists {
+		a, _ := json.Marshal(l.Items)
+		b, _ := json.Marshal(fromLake.lists[id].Items)
+		if string(a) != string(b) {
+			t.Errorf("%s: file %s, lake %s", id, a, b)
+		}
+	}
+}
