@@ -556,8 +556,10 @@ type item struct {
 	source string
 	origin lake.Origin
 	line   []byte
+	buf    *[]byte // line's pooled buffer
 	err    error
 }
+
 
 // result is a normaliser's verdict on one item.
 type result struct {
@@ -574,6 +576,7 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nopts := normalize.Options{Ref: env.Date, Loc: env.Loc}
+	var linePool sync.Pool // recycles the copies of raw lines (decoding copies what it keeps)
 	items := make(chan item, 256)
 	results := make(chan result, 256)
 	var wg sync.WaitGroup
@@ -582,7 +585,11 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 		go func() {
 			defer wg.Done()
 			for it := range items {
-				results <- normalizeItem(it, nopts)
+				r := normalizeItem(it, nopts) // keeps no reference to it.line
+				if it.buf != nil && cap(*it.buf) <= 64<<10 {
+					linePool.Put(it.buf)
+				}
+				results <- r
 			}
 		}()
 	}
@@ -618,7 +625,12 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 		err := lake.ScanPartition(ctx, st, p.dir, func(o lake.Origin, line []byte, lineErr error) error {
 			it := item{seq: seq, source: p.source, origin: o, err: lineErr}
 			if lineErr == nil {
-				it.line = append([]byte(nil), line...)
+				buf, _ := linePool.Get().(*[]byte)
+				if buf == nil {
+					buf = new([]byte)
+				}
+				*buf = append((*buf)[:0], line...)
+				it.buf, it.line = buf, *buf
 			}
 			seq++
 			prog.Add(1)
