@@ -560,7 +560,6 @@ type item struct {
 	err    error
 }
 
-
 // result is a normaliser's verdict on one item.
 type result struct {
 	seq     int
