@@ -147,7 +147,7 @@ func ScanJSONL(ctx context.Context, s Store, key string, fn func(o Origin, line 
 		if err != nil {
 			return fmt.Errorf("lake: %s: %w", key, err)
 		}
-		defer gz.Close()
+		defer func() { _ = gz.Close() }()
 		r = gz
 	}
 	return scanLines(ctx, r, key, fn)

@@ -65,24 +65,24 @@ func (w *localWriter) Close() error {
 	tmp := w.f.Name()
 	if err := w.f.Sync(); err != nil {
 		w.f.Close()
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return err
 	}
 	if err := w.f.Close(); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return err
 	}
 	if w.ifAbsent {
 		// link fails if the target exists: first writer wins, atomically.
 		err := os.Link(tmp, w.final)
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("lake: %s: %w", w.final, catalog.ErrPrecondition)
 		}
 		return err
 	}
 	if err := os.Rename(tmp, w.final); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return err
 	}
 	return nil

@@ -67,17 +67,16 @@ func (g *hostGate) release() { <-g.slots }
 
 // fetcher downloads poster bodies politely.
 type fetcher struct {
-	client    *http.Client
-	agent     string // User-Agent header
-	robotsUA  string // product token matched against robots.txt groups
-	perHost   int
-	delay     time.Duration
-	maxBytes  int64
-	backoff   job.Backoff
-	noRobots  bool
-	mu        sync.Mutex
-	hosts     map[string]*hostGate
-	downloads int64
+	client   *http.Client
+	agent    string // User-Agent header
+	robotsUA string // product token matched against robots.txt groups
+	perHost  int
+	delay    time.Duration
+	maxBytes int64
+	backoff  job.Backoff
+	noRobots bool
+	mu       sync.Mutex
+	hosts    map[string]*hostGate
 }
 
 func (f *fetcher) gate(u *url.URL) *hostGate {

@@ -37,11 +37,11 @@ func NewBucket(t testing.TB) (string, *storage.Client) {
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := c.Bucket(name).Create(cctx, Project, nil); err != nil {
-		c.Close()
+		_ = c.Close()
 		t.Fatalf("gcstest: create bucket %s on %s: %v (is scripts/services.sh start running?)", name, testenv.Lookup(testenv.GCSHostVar), err)
 	}
 	t.Cleanup(func() {
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		bh := c.Bucket(name)
