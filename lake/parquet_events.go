@@ -99,10 +99,9 @@ func compactOf(r *EventRow, a *arena) compactEvent {
 }
 
 // encodeEvents encodes one row group of events (see eventRowPQ).
-func encodeEvents(rows []compactEvent, a *arena, opts []parquet.WriterOption) (*parquet.File, error) {
-	var buf bytes.Buffer
+func encodeEvents(rows []compactEvent, a *arena, buf *bytes.Buffer, opts []parquet.WriterOption) (*parquet.File, error) {
 	buf.Grow(len(rows) * 32)
-	w := parquet.NewGenericWriter[eventRowPQ](&buf, opts...)
+	w := parquet.NewGenericWriter[eventRowPQ](buf, opts...)
 	const batchRows = 1024
 	batch := make([]eventRowPQ, 0, batchRows)
 	items := make([]string, batchRows)

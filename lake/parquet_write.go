@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"sync"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
@@ -76,8 +77,20 @@ func (p *EncoderPool) size() int {
 type encoded struct {
 	done chan struct{}
 	file *parquet.File
+	buf  *bytes.Buffer // file's bytes; back to the pool once written
 	rows int64
 	err  error
+}
+
+// encodeBuffers recycles the in-memory files of encoded row groups.
+var encodeBuffers sync.Pool
+
+func getBuffer() *bytes.Buffer {
+	if b, ok := encodeBuffers.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
 }
 
 // arena holds copies of the strings of buffered rows, so rows never pin
@@ -132,7 +145,7 @@ type partWriter[T any] struct {
 	opts   ParquetOptions
 	schema *parquet.Schema
 	pool   *EncoderPool
-	encode func(rows []T, a *arena, opts []parquet.WriterOption) (*parquet.File, error)
+	encode func(rows []T, a *arena, buf *bytes.Buffer, opts []parquet.WriterOption) (*parquet.File, error)
 
 	ow   ObjectWriter
 	cnt  *countingWriter
@@ -159,6 +172,9 @@ func (p *partWriter[T]) writerOptions() []parquet.WriterOption {
 		parquet.MaxRowsPerRowGroup(p.opts.RowGroupRows),
 		parquet.CreatedBy(parquetCreatedBy, "", ""),
 		parquet.PageBufferSize(1 << 20),
+		// min/max go to the page index and chunk statistics; repeating
+		// them in every page header only costs time.
+		parquet.DataPageStatistics(false),
 	}
 	for _, k := range sortedKeys(p.opts.Meta) {
 		opts = append(opts, parquet.KeyValueMetadata(k, p.opts.Meta[k]))
@@ -258,9 +274,10 @@ func (p *partWriter[T]) submit() error {
 	if enc == nil {
 		enc = encodeRowGroup[T]
 	}
+	e.buf = getBuffer()
 	encode := func() {
 		defer close(e.done)
-		e.file, e.err = enc(rows, ar, opts) // the strings of rows live in ar
+		e.file, e.err = enc(rows, ar, e.buf, opts) // the strings of rows live in ar
 	}
 	if p.pool == nil {
 		encode()
@@ -279,9 +296,8 @@ func (p *partWriter[T]) submit() error {
 	return nil
 }
 
-func encodeRowGroup[T any](rows []T, _ *arena, opts []parquet.WriterOption) (*parquet.File, error) {
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf, opts...)
+func encodeRowGroup[T any](rows []T, _ *arena, buf *bytes.Buffer, opts []parquet.WriterOption) (*parquet.File, error) {
+	w := parquet.NewGenericWriter[T](buf, opts...)
 	if _, err := w.Write(rows); err != nil {
 		return nil, err
 	}
@@ -312,6 +328,8 @@ func (p *partWriter[T]) writeOldest() error {
 	}
 	p.rows += e.rows
 	e.file = nil
+	encodeBuffers.Put(e.buf)
+	e.buf = nil
 	if p.w.Size() >= p.opts.TargetFileBytes {
 		return p.closeFile()
 	}

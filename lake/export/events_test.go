@@ -351,6 +351,7 @@ func TestEventsEdgeCases(t *testing.T) {
 			`{"ts":"2026-11-21T15:30:00Z","user_id":7,"age_group":"20s","gender":"F","event":"view","session_id":"s1","platform":"ios"}` + "\n" +
 			`{"ts":"2026-11-21T15:30:00Z","user_id":7,"age_group":"20s","gender":"F","event":"search","item_id":"x","keyword":"k","result_count":1,"session_id":"s1","platform":"ios"}`,
 			rows: 40, rejects: 2},
+		{name: "invalid UTF-8 is rejected", body: strings.Repeat(good+"\n", 30) + strings.Replace(good, `"s1"`, "\"s\xff1\"", 1), rows: 30, rejects: 1},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -456,5 +457,36 @@ func TestEventsIdlePartitionFlushed(t *testing.T) {
 	}
 	if fmt.Sprint(partitionFiles(t, s)) != fmt.Sprint(first) {
 		t.Error("rerun with another worker count wrote different bytes")
+	}
+}
+
+func TestScannerStrings(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string
+		nonASCI bool
+		bad     bool
+	}{
+		{in: `"abc"`, want: "abc"},
+		{in: `"abcdefghijklmnopqrstuvwxyz0123"`, want: "abcdefghijklmnopqrstuvwxyz0123"},
+		{in: `"abcdefghij\"klm"`, want: `abcdefghij"klm`, nonASCI: true},
+		{in: `"오페라의 유령 2026"`, want: "오페라의 유령 2026", nonASCI: true},
+		{in: `"abcdefgh오"`, want: "abcdefgh오", nonASCI: true},
+		{in: "\"abcdefgh\x01\"", bad: true},
+		{in: "\"abcdefghijklmn\xff\"", want: "abcdefghijklmn\xff", nonASCI: true},
+		{in: `"abcdefgh`, bad: true},
+		{in: `"\ud55c\uae00 \u0041"`, want: "한글 A", nonASCI: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			s := scanner{buf: []byte(tc.in)}
+			b, hi, err := s.str()
+			if (err != nil) != tc.bad {
+				t.Fatalf("err = %v", err)
+			}
+			if !tc.bad && (string(b) != tc.want || hi != tc.nonASCI) {
+				t.Errorf("got %q nonASCII=%v, want %q %v", b, hi, tc.want, tc.nonASCI)
+			}
+		})
 	}
 }

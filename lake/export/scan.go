@@ -1,6 +1,7 @@
 package export
 
 import (
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"time"
@@ -205,14 +206,28 @@ func (s *scanner) skipNested() error {
 func (s *scanner) str() ([]byte, bool, error) {
 	s.i++
 	start := s.i
-	var hi byte
+	var hi uint64
+	// eight bytes at a time while none is a quote, a backslash or a
+	// control character (SWAR: a byte of x^c is zero where x has c).
+	for s.i+8 <= len(s.buf) {
+		x := binary.LittleEndian.Uint64(s.buf[s.i:])
+		q := x ^ 0x2222222222222222
+		b := x ^ 0x5c5c5c5c5c5c5c5c
+		special := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((x - ctl) &^ x)
+		if special&msb != 0 {
+			break
+		}
+		hi |= x
+		s.i += 8
+	}
+	var hb byte
 	for s.i < len(s.buf) {
 		c := s.buf[s.i]
-		hi |= c
+		hb |= c
 		if c == '"' {
 			b := s.buf[start:s.i]
 			s.i++
-			return b, hi >= 0x80, nil
+			return b, hi&msb != 0 || hb >= 0x80, nil
 		}
 		if c == '\\' {
 			b, _, err := s.strEscaped(start)
@@ -225,6 +240,12 @@ func (s *scanner) str() ([]byte, bool, error) {
 	}
 	return nil, false, errSyntax
 }
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+	ctl = 0x2020202020202020
+)
 
 func (s *scanner) strEscaped(start int) ([]byte, bool, error) {
 	out := append(make([]byte, 0, s.i-start+32), s.buf[start:s.i]...)
