@@ -111,6 +111,9 @@ type site struct {
 	robots string         // "" → 404
 	// robotsStatus, when set, is robots.txt's status (an error page).
 	robotsStatus int
+	inFlight     int         // image requests being served now
+	maxInFlight  int         // the most at once
+	starts       []time.Time // start times of image requests
 }
 
 func newSite(t testing.TB) *site {
@@ -163,6 +166,16 @@ func (s *site) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	s.mu.Lock()
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	s.starts = append(s.starts, time.Now())
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 	if f.delay > 0 {
 		select {
 		case <-time.After(f.delay):

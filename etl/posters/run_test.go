@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"marquee/internal/catalog"
 	"marquee/internal/job"
@@ -427,4 +428,54 @@ func TestIngestPostersStructuralVerify(t *testing.T) {
 		t.Fatalf("thumbnails = %v", sum.Details["thumbnails"])
 	}
 	checkIndex(t, s, testDate)
+}
+
+func TestIngestPostersPoliteness(t *testing.T) {
+	t.Run("at most per-host requests to one host at a time", func(t *testing.T) {
+		s, _ := lake.NewLocalStore(t.TempDir())
+		st := newSite(t)
+		var lines []any
+		for i := range 16 {
+			u := st.add(fmt.Sprintf("/p/%d.jpg", i), &served{body: genJPEG(t, 60, 90, 40+i), delay: 30 * time.Millisecond})
+			lines = append(lines, rawRec("tickets", fmt.Sprint(i), "p", u))
+		}
+		writeRaw(t, s, "tickets", testDate, lines...)
+		opts := fastOpts()
+		opts.Workers, opts.PerHost = 8, 2
+		sum, err := runJob(t, s, "p", opts, Deps{})
+		if err != nil || sum.Written != 16 {
+			t.Fatalf("run: %+v %v", sum, err)
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.maxInFlight != 2 {
+			t.Fatalf("at most %d requests ran at once, want exactly --per-host 2", st.maxInFlight)
+		}
+	})
+	t.Run("robots.txt Crawl-delay spaces request starts", func(t *testing.T) {
+		s, _ := lake.NewLocalStore(t.TempDir())
+		st := newSite(t)
+		st.robots = "User-agent: marquee\nCrawl-delay: 0.1\nDisallow: /admin/\n"
+		var lines []any
+		for i := range 4 {
+			u := st.add(fmt.Sprintf("/p/%d.jpg", i), &served{body: genJPEG(t, 60, 90, 60+i)})
+			lines = append(lines, rawRec("tickets", fmt.Sprint(i), "p", u))
+		}
+		writeRaw(t, s, "tickets", testDate, lines...)
+		if _, err := runJob(t, s, "p", fastOpts(), Deps{}); err != nil {
+			t.Fatal(err)
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if len(st.starts) != 4 {
+			t.Fatalf("%d image requests", len(st.starts))
+		}
+		starts := slices.Clone(st.starts)
+		slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(starts); i++ {
+			if gap := starts[i].Sub(starts[i-1]); gap < 90*time.Millisecond {
+				t.Fatalf("requests %d and %d started %v apart, want ≥ the 100ms Crawl-delay", i-1, i, gap)
+			}
+		}
+	})
 }
