@@ -233,7 +233,12 @@ func compare(args []string) error {
 	dir := fs.String("lake", "", "marquee lake dir")
 	date := fs.String("date", "2026-11-26", "logical date")
 	peer := fs.String("peer", "", "peer lists JSONL: {id, items: [[id, score], ...]}")
+	shardFlag := fs.String("shard", "", "marquee ran with --shard i/n: compare only that shard's rows")
 	_ = fs.Parse(args)
+	shard, err := recommend.ParseShard(*shardFlag)
+	if err != nil {
+		return err
+	}
 	mart, err := readMart(*dir, parseDate(*date))
 	if err != nil {
 		return err
@@ -253,6 +258,9 @@ func compare(args []string) error {
 		}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return err
+		}
+		if !shard.Has(l.ID) {
+			continue
 		}
 		want := make([]item, len(l.Items))
 		for i, p := range l.Items {
@@ -274,7 +282,12 @@ func recall(args []string) error {
 	date := fs.String("date", "2026-11-26", "logical date")
 	k := fs.Int("k", 10, "k")
 	sample := fs.Int("sample", 200, "queries to check")
+	shardFlag := fs.String("shard", "", "marquee ran with --shard i/n: sample only that shard")
 	_ = fs.Parse(args)
+	shard, err := recommend.ParseShard(*shardFlag)
+	if err != nil {
+		return err
+	}
 	d := parseDate(*date)
 	mart, err := readMart(*dir, d)
 	if err != nil {
@@ -293,10 +306,17 @@ func recall(args []string) error {
 		return err
 	}
 	c, _ := b.Build()
-	step := max(1, c.Len() / *sample)
+	var eligible []int
+	for q := 0; q < c.Len(); q++ {
+		if shard.Has(c.IDs[q]) {
+			eligible = append(eligible, q)
+		}
+	}
+	step := max(1, len(eligible) / *sample)
 	var res result
 	start := time.Now()
-	for q := 0; q < c.Len() && res.Lists < *sample; q += step {
+	for i := 0; i < len(eligible) && res.Lists < *sample; i += step {
+		q := eligible[i]
 		var all []item
 		for j := 0; j < c.Len(); j++ {
 			if j == q {
