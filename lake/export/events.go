@@ -127,8 +127,37 @@ func (w *window) date(i int) catalog.Date { return w.from.AddDays(i) }
 
 func (w *window) days() int { return len(w.bounds) - 1 }
 
+// rowsPool recycles the per-day row slices of parsed chunks.
+type rowsPool struct{ free chan []lake.EventRow }
+
+const rowsPoolCap = 32 << 10
+
+func newRowsPool(n int) *rowsPool { return &rowsPool{free: make(chan []lake.EventRow, n)} }
+
+func (p *rowsPool) get() []lake.EventRow {
+	if p != nil {
+		select {
+		case b := <-p.free:
+			return b[:0]
+		default:
+		}
+	}
+	return make([]lake.EventRow, 0, rowsPoolCap)
+}
+
+// put takes back a slice whose rows nobody reads any more.
+func (p *rowsPool) put(b []lake.EventRow) {
+	if p == nil || cap(b) != rowsPoolCap {
+		return
+	}
+	select {
+	case p.free <- b:
+	default:
+	}
+}
+
 // parseChunk parses and validates every line of c.
-func parseChunk(c *chunk, w *window, in *interner) *result {
+func parseChunk(c *chunk, w *window, in *interner, pool *rowsPool) *result {
 	res := &result{seq: c.seq, chunk: c}
 	origin := func(k int) string {
 		if c.origins != nil {
@@ -178,7 +207,7 @@ func parseChunk(c *chunk, w *window, in *interner) *result {
 			continue
 		}
 		if perDay[d] == nil {
-			perDay[d] = make([]lake.EventRow, 0, min(n, 1024))
+			perDay[d] = pool.get()
 		}
 		perDay[d] = append(perDay[d], r)
 	}
@@ -200,6 +229,7 @@ type dayWriter struct {
 	err  error
 	rows int64
 
+	pool    *rowsPool
 	lastSeq int  // the last chunk that had rows for this day (dispatcher's)
 	idle    bool // flushed since lastSeq
 }
@@ -231,6 +261,7 @@ func (d *dayWriter) run() {
 				d.err = d.w.Write(b.rows) // copies the strings out of the chunk
 			}
 		}
+		d.pool.put(b.rows)
 		b.chunk.release()
 	}
 	if d.err == nil && d.w != nil {
@@ -247,6 +278,7 @@ type eventsRun struct {
 	batch string
 
 	writers map[int]*dayWriter
+	rows    *rowsPool
 	quar    *lake.Quarantine
 	read    int64
 	rejects int64
@@ -290,6 +322,7 @@ func runEvents(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job
 		win:     newWindow(env.Date, opts.LateDays, opts.AheadDays, loc),
 		batch:   env.Date.String(),
 		writers: map[int]*dayWriter{},
+		rows:    newRowsPool(2*opts.Workers + 8),
 	}
 
 	// produce feeds chunks; it runs in its own goroutine.
@@ -398,7 +431,7 @@ func (r *eventsRun) pipeline(ctx context.Context, produce func(context.Context, 
 			defer pwg.Done()
 			in := &interner{}
 			for c := range chunks {
-				res := parseChunk(c, r.win, in)
+				res := parseChunk(c, r.win, in, r.rows)
 				select {
 				case results <- res:
 				case <-ctx.Done():
@@ -467,7 +500,7 @@ func (r *eventsRun) dispatch(ctx context.Context, res *result) error {
 		w := r.writers[dr.day]
 		if w == nil {
 			date := r.win.date(dr.day)
-			w = &dayWriter{date: date, ch: make(chan dayBatch, 2), done: make(chan struct{})}
+			w = &dayWriter{date: date, ch: make(chan dayBatch, 2), done: make(chan struct{}), pool: r.rows}
 			if !r.env.DryRun {
 				w.pw = lake.NewPartitionWriter(r.store, lake.EventsPartition(date), JobName, r.env.RunID, r.env.Now)
 				w.w = lake.NewEventsWriter(ctx, w.pw, r.opts.Parquet)
