@@ -73,3 +73,52 @@ func (s FileSource) EachRelease(ctx context.Context, since time.Time, fn func(r 
 	}
 	return nil
 }
+
+// scanLines calls fn with batches of up to batch non-blank lines (copies)
+// and their 1-based line numbers, in file order.
+func (s FileSource) scanLines(ctx context.Context, batch int, fn func(nums []int, lines [][]byte) error) error {
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return catalog.Usagef("releases file: %v", err)
+	}
+	defer f.Close()
+	var rd io.Reader = f
+	if strings.HasSuffix(s.Path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("releases file %s: %w", s.Path, err)
+		}
+		defer gz.Close()
+		rd = gz
+	}
+	sc := bufio.NewScanner(rd)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	line := 0
+	nums := make([]int, 0, batch)
+	lines := make([][]byte, 0, batch)
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		nums = append(nums, line)
+		lines = append(lines, append([]byte(nil), b...))
+		if len(lines) == batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(nums, lines); err != nil {
+				return err
+			}
+			nums, lines = make([]int, 0, batch), make([][]byte, 0, batch)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("releases file %s:%d: %w", s.Path, line, err)
+	}
+	if len(lines) > 0 {
+		return fn(nums, lines)
+	}
+	return nil
+}

@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"marquee/internal/catalog"
@@ -283,6 +285,9 @@ type readStats struct {
 // readReleases streams the source into b on workers goroutines, skipping
 // releases that ended before env.Date.
 func readReleases(ctx context.Context, env *job.Env, src catalog.ReleaseSource, b *CorpusBuilder, workers int) (readStats, error) {
+	if fs, ok := src.(FileSource); ok {
+		return readFileParallel(ctx, env, fs, b, workers)
+	}
 	var rs readStats
 	ch := make(chan []document, workers*2)
 	var wg sync.WaitGroup
@@ -423,4 +428,70 @@ func writeMongo(ctx context.Context, sink catalog.SimilarSink, lists []catalog.S
 		}
 	}
 	return nil
+}
+
+// readFileParallel is readReleases for a JSONL file: the workers decode the
+// lines too (JSON decoding costs more than tokenizing). A bad line fails
+// the run naming the file and the first bad line number.
+func readFileParallel(ctx context.Context, env *job.Env, src FileSource, b *CorpusBuilder, workers int) (readStats, error) {
+	type lineBatch struct {
+		nums  []int
+		lines [][]byte
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan lineBatch, workers*2)
+	var read, ended atomic.Int64
+	var mu sync.Mutex
+	badLine := 0
+	var badErr error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lb := range ch {
+				for i, line := range lb.lines {
+					var r catalog.Release
+					err := json.Unmarshal(line, &r)
+					if err == nil && r.ID == "" {
+						err = errors.New("release without id")
+					}
+					if err != nil {
+						mu.Lock()
+						if badErr == nil || lb.nums[i] < badLine {
+							badLine, badErr = lb.nums[i], err
+						}
+						mu.Unlock()
+						cancel()
+						break
+					}
+					read.Add(1)
+					if !r.EndDate.IsZero() && r.EndDate.Before(env.Date) {
+						ended.Add(1)
+						continue
+					}
+					b.addDocument(&document{seq: int64(lb.nums[i]), id: r.ID, kind: r.Kind, updated: r.UpdatedAt, texts: FieldTexts(&r)})
+				}
+			}
+		}()
+	}
+	pr := env.Progress("releases", 0)
+	err := src.scanLines(ctx, 512, func(nums []int, lines [][]byte) error {
+		select {
+		case ch <- lineBatch{nums, lines}:
+			pr.Add(int64(len(lines)))
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(ch)
+	wg.Wait()
+	pr.Finish()
+	rs := readStats{read: read.Load(), ended: ended.Load()}
+	if badErr != nil {
+		return rs, fmt.Errorf("releases file %s:%d: %w", src.Path, badLine, badErr)
+	}
+	return rs, err
 }
