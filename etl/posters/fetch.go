@@ -29,7 +29,8 @@ type hostGate struct {
 
 	robotsOnce sync.Once
 	robots     *robotstxt.Group // nil: everything allowed
-	robotsNone bool             // robots.txt unreachable (5xx, network): nothing allowed
+	robotsNone bool             // robots.txt answered 5xx: nothing allowed
+	robotsErr  error            // robots.txt unreachable after retries: the host is down
 }
 
 func (g *hostGate) acquire(ctx context.Context) error {
@@ -92,14 +93,17 @@ func (f *fetcher) gate(u *url.URL) *hostGate {
 }
 
 // allowed loads the host's robots.txt once (RFC 9309: 4xx allows all,
-// 5xx or no answer allows nothing) and checks u's path.
-func (f *fetcher) allowed(ctx context.Context, u *url.URL, g *hostGate) bool {
+// 5xx allows nothing) and checks u's path. A host that does not answer at
+// all is an error wrapping catalog.ErrUnavailable (nothing is fetched).
+func (f *fetcher) allowed(ctx context.Context, u *url.URL, g *hostGate) (bool, error) {
 	if f.noRobots {
-		return true
+		return true, nil
 	}
 	g.robotsOnce.Do(func() {
 		status, body, err := f.getRobots(ctx, u.Scheme+"://"+u.Host+"/robots.txt")
 		switch {
+		case err != nil && errors.Is(err, catalog.ErrUnavailable):
+			g.robotsErr = fmt.Errorf("robots.txt: %w", err)
 		case err != nil || status >= 500:
 			g.robotsNone = true
 		case status >= 400:
@@ -119,17 +123,20 @@ func (f *fetcher) allowed(ctx context.Context, u *url.URL, g *hostGate) bool {
 			}
 		}
 	})
+	if g.robotsErr != nil {
+		return false, g.robotsErr
+	}
 	if g.robotsNone {
-		return false
+		return false, nil
 	}
 	if g.robots == nil {
-		return true
+		return true, nil
 	}
 	p := u.EscapedPath()
 	if u.RawQuery != "" {
 		p += "?" + u.RawQuery
 	}
-	return g.robots.Test(p)
+	return g.robots.Test(p), nil
 }
 
 func (f *fetcher) getRobots(ctx context.Context, u string) (int, []byte, error) {

@@ -436,13 +436,17 @@ func (r *run) ingest(ctx context.Context, raw string, ws []want) ([]IndexEntry, 
 		return nil, r.rejectWants(raw, ws, ReasonBadURL, "not an absolute http(s) URL", "")
 	}
 	g := r.f.gate(u)
-	if !r.f.allowed(ctx, u, g) {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, r.rejectWants(raw, ws, ReasonRobots, "robots.txt disallows it (or could not be read)", "")
-	}
 	prev, hasPrev := r.prev[raw]
+	ok, err := r.f.allowed(ctx, u, g)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		return r.unavailable(ctx, raw, ws, prev, hasPrev, err)
+	}
+	if !ok {
+		return nil, r.rejectWants(raw, ws, ReasonRobots, "robots.txt disallows it (or answered 5xx)", "")
+	}
 	var cond *validators
 	if hasPrev && (prev.ETag != "" || prev.LastModified != "") {
 		cond = &validators{ETag: prev.ETag, LastModified: prev.LastModified}
@@ -466,19 +470,7 @@ func (r *run) ingest(ctx context.Context, raw string, ws []want) ([]IndexEntry, 
 		case errors.As(err, &rej):
 			return nil, r.rejectWants(raw, ws, rej.Reason, rej.Detail, "")
 		case errors.Is(err, catalog.ErrUnavailable):
-			r.n.add(func(c *counters) { c.unavailable++ })
-			if hasPrev {
-				if e, ok, rerr := r.reuse(ctx, prev, &response{ETag: prev.ETag, LastModified: prev.LastModified}); rerr == nil && ok {
-					r.n.add(func(c *counters) { c.staleReused++ })
-					r.env.Log.Warn("poster URL unavailable; keeping the earlier stored poster", "url", raw, "err", err)
-					return fanOut(e, ws), nil
-				}
-			}
-			reason := ReasonUnavailable
-			if errors.Is(err, io.ErrUnexpectedEOF) {
-				reason = ReasonTruncatedTransfer
-			}
-			return nil, r.rejectWants(raw, ws, reason, err.Error(), "")
+			return r.unavailable(ctx, raw, ws, prev, hasPrev, err)
 		default:
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -507,6 +499,25 @@ func (r *run) ingest(ctx context.Context, raw string, ws []want) ([]IndexEntry, 
 		return nil, err
 	}
 	return fanOut(e, ws), nil
+}
+
+// unavailable handles a URL whose host stayed down after the retries: the
+// earlier stored poster is kept when there is one, else the releases are
+// quarantined.
+func (r *run) unavailable(ctx context.Context, raw string, ws []want, prev IndexEntry, hasPrev bool, err error) ([]IndexEntry, error) {
+	r.n.add(func(c *counters) { c.unavailable++ })
+	if hasPrev {
+		if e, ok, rerr := r.reuse(ctx, prev, &response{ETag: prev.ETag, LastModified: prev.LastModified}); rerr == nil && ok {
+			r.n.add(func(c *counters) { c.staleReused++ })
+			r.env.Log.Warn("poster URL unavailable; keeping the earlier stored poster", "url", raw, "err", err)
+			return fanOut(e, ws), nil
+		}
+	}
+	reason := ReasonUnavailable
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		reason = ReasonTruncatedTransfer
+	}
+	return nil, r.rejectWants(raw, ws, reason, err.Error(), "")
 }
 
 func fanOut(e IndexEntry, ws []want) []IndexEntry {

@@ -352,13 +352,12 @@ func TestIngestPostersAllUnavailable(t *testing.T) {
 	u := st.URL
 	st.Close()
 	writeRaw(t, s, "tickets", testDate, rawRec("tickets", "1", "a", u+"/a.jpg"), rawRec("tickets", "2", "b", u+"/b.jpg"))
-	opts := fastOpts()
-	opts.IgnoreRobots = true
-	sum, err := runJob(t, s, "r", opts, Deps{})
+	// robots.txt is read first and does not answer either.
+	sum, err := runJob(t, s, "r", fastOpts(), Deps{})
 	if !errors.Is(err, catalog.ErrUnavailable) || job.ExitCode(err) != job.ExitUnavailable {
 		t.Fatalf("err = %v, want ErrUnavailable (exit 4)", err)
 	}
-	if sum.Quarantined != 2 {
+	if got := sum.Details["rejected"].(map[string]int64); sum.Quarantined != 2 || got[ReasonUnavailable] != 2 {
 		t.Fatalf("summary = %+v", sum)
 	}
 	if _, err := lake.ReadManifest(context.Background(), s, IndexPartition(testDate)); !errors.Is(err, catalog.ErrNotFound) {
