@@ -22,8 +22,10 @@ services:
 services-stop:
 	scripts/services.sh stop
 
-# Starts (installing if needed) every real service, then runs all tests with -race.
+# Starts (installing if needed) every real service and the Python env of the
+# independent Parquet readers (DuckDB, pyarrow), then runs all tests with -race.
 test: services
+	scripts/bench/venv.sh test >/dev/null
 	set -a; . .services/env; set +a; $(GO) test -race -timeout 25m ./...
 
 # Unit tests only: no services (tests that need one are skipped on purpose).
