@@ -511,3 +511,67 @@ func TestRun_EarlyInsertsSameAsPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_PosterURLChangeDropsStoredImage: ingest-posters' image stays while
+// the poster URL stays; a new URL resets the poster to {url} so the image is
+// fetched again.
+func TestRun_PosterURLChangeDropsStoredImage(t *testing.T) {
+	st := fixtureLake(t)
+	db := newTestDB(t)
+	sink := db.store()
+	if _, err := run(t, st, sink, day, load.Options{}, false); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	harbin := catalog.ReleaseID("cinema", "M-20261203-01")
+	img := catalog.Poster{URL: "https://img.example.kr/m/harbin2.jpg", Object: "posters/ab/abcd.jpg", SHA256: "abcd", Width: 640, Height: 960, Bytes: 1234}
+	if err := sink.SetPoster(ctx, harbin, img); err != nil {
+		t.Fatal(err)
+	}
+	next := day.AddDays(1)
+	var lines [][]byte
+	for _, l := range readLines(t, "../testdata/raw/cinema.jsonl") {
+		var r catalog.RawRecord
+		if err := json.Unmarshal(l, &r); err != nil {
+			t.Fatal(err)
+		}
+		r.FetchedAt = r.FetchedAt.Add(24 * time.Hour)
+		if r.SourceID == "M-20261203-01" {
+			r.Fields["poster_url"] = "https://img.example.kr/m/harbin2-v2.jpg"
+			r.Fields["runtime"] = "135분"
+		}
+		b, _ := json.Marshal(r)
+		lines = append(lines, b)
+	}
+
+	t.Run("same url keeps the image", func(t *testing.T) {
+		if _, err := run(t, st, sink, day, load.Options{}, false); err != nil {
+			t.Fatal(err)
+		}
+		got, err := sink.GetRelease(ctx, harbin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Poster == nil || *got.Poster != img {
+			t.Errorf("poster = %+v, want %+v", got.Poster, img)
+		}
+	})
+	t.Run("new url resets the poster", func(t *testing.T) {
+		writeRaw(t, st, "cinema", next, lines)
+		s, err := run(t, st, sink, next, load.Options{Sources: []string{"cinema"}}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Read != 3 || detail(s, "update") != 1 || detail(s, "touch") != 2 || detail(s, "poster_resets") != 1 {
+			t.Errorf("summary %+v", s.Details)
+		}
+		got, err := sink.GetRelease(ctx, harbin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := catalog.Poster{URL: "https://img.example.kr/m/harbin2-v2.jpg"}
+		if got.Poster == nil || *got.Poster != want || got.Runtime != 135 {
+			t.Errorf("poster = %+v runtime %d, want %+v and 135", got.Poster, got.Runtime, want)
+		}
+	})
+}
