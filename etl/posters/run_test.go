@@ -478,3 +478,38 @@ func TestIngestPostersPoliteness(t *testing.T) {
 		}
 	})
 }
+
+// A cancelled run (SIGINT/SIGTERM) stops and commits nothing.
+func TestIngestPostersCancelCommitsNothing(t *testing.T) {
+	s, _ := lake.NewLocalStore(t.TempDir())
+	st := newSite(t)
+	var lines []any
+	for i := range 12 {
+		u := st.add(fmt.Sprintf("/p/%d.jpg", i), &served{body: genJPEG(t, 60, 90, 80+i), delay: 150 * time.Millisecond})
+		lines = append(lines, rawRec("tickets", fmt.Sprint(i), "p", u))
+	}
+	writeRaw(t, s, "tickets", testDate, lines...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, testEnv("c"), fastOpts(), Deps{Lake: s})
+		done <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for st.hitsOf("/p/0.jpg")+st.hitsOf("/p/1.jpg")+st.hitsOf("/p/2.jpg") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no download started")
+		}
+		time.Sleep(2 * time.Millisecond) // polling interval
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	for _, dir := range []string{IndexPartition(testDate), lake.PartitionPath(lake.ZoneQuarantine+"/"+JobName, testDate)} {
+		if _, err := lake.ReadManifest(context.Background(), s, dir); !errors.Is(err, catalog.ErrNotFound) {
+			t.Fatalf("%s committed after cancel: %v", dir, err)
+		}
+	}
+}
