@@ -1,6 +1,3 @@
-// Package gcstest gives tests a gcs.Store on a fresh bucket of the
-// fake-gcs-server that scripts/services.sh starts. Each call makes a unique
-// bucket and removes it (with its objects) when the test ends.
 package gcstest
 
 import (
