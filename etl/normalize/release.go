@@ -32,6 +32,7 @@ type Issue struct {
 	Reason string `json:"reason"`
 }
 
+// String is "field: reason".
 func (i Issue) String() string { return i.Field + ": " + i.Reason }
 
 // Reject is why a raw record cannot become a Release; the record goes to
@@ -40,6 +41,7 @@ type Reject struct {
 	Reason string
 }
 
+// Error is the reason.
 func (r *Reject) Error() string { return r.Reason }
 
 func rejectf(format string, args ...any) error {
