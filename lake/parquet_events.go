@@ -27,8 +27,8 @@ const (
 // EventRow is one row of the events Parquet dataset. Its layout is the data
 // contract outside readers (DuckDB, Spark, pyarrow, build-mart) rely on:
 //
-//	ts            INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true)  required
-//	user_id       INT64                                          required
+//	ts            INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true)  required, DELTA_BINARY_PACKED
+//	user_id       INT64                                          required, DELTA_BINARY_PACKED
 //	age_group     BYTE_ARRAY STRING, dictionary                  required
 //	gender        BYTE_ARRAY STRING, dictionary                  required
 //	event         BYTE_ARRAY STRING, dictionary                  required
@@ -60,8 +60,8 @@ type EventRow struct {
 // writeRowsFuncOfOptional tests a shifted word against the wrong mask), so
 // nulls would turn into empty strings; the pointer path is exact.
 type eventRowPQ struct {
-	TS          int64   `parquet:"ts,timestamp(microsecond:utc)"`
-	UserID      int64   `parquet:"user_id"`
+	TS          int64   `parquet:"ts,timestamp(microsecond:utc),delta"`
+	UserID      int64   `parquet:"user_id,delta"`
 	AgeGroup    string  `parquet:"age_group,dict"`
 	Gender      string  `parquet:"gender,dict"`
 	Event       string  `parquet:"event,dict"`
