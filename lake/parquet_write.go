@@ -56,14 +56,35 @@ var zstdCodec = &zstdPages{}
 // every writer given it (all the partitions of a run). Encoded row groups
 // are spliced into their files verbatim, in order, so output bytes do not
 // depend on the pool size.
-type EncoderPool struct{ sem chan struct{} }
+type EncoderPool struct {
+	sem chan struct{}
+	// free row-group buffers and arenas, recycled across the writers of a run
+	rgs    chan any
+	arenas chan *arena
+}
 
 // NewEncoderPool returns a pool of n encoders (n < 1: 1).
 func NewEncoderPool(n int) *EncoderPool {
 	if n < 1 {
 		n = 1
 	}
-	return &EncoderPool{sem: make(chan struct{}, n)}
+	return &EncoderPool{sem: make(chan struct{}, n), rgs: make(chan any, n+2), arenas: make(chan *arena, n+2)}
+}
+
+// recycle offers a row group's buffers for reuse (non-blocking).
+func (p *EncoderPool) recycle(rg any, a *arena) {
+	if p == nil {
+		return
+	}
+	select {
+	case p.rgs <- rg:
+	default:
+	}
+	a.bytes, a.last = a.bytes[:0], [8]span{}
+	select {
+	case p.arenas <- a:
+	default:
+	}
 }
 
 func (p *EncoderPool) size() int {
@@ -221,12 +242,38 @@ func (p *partWriter[T]) Write(rows []T) error {
 // still takes.
 func (p *partWriter[T]) room() int {
 	if p.rg == nil {
-		// grown by append: a partition that gets few rows (late events)
-		// holds a small buffer, not a whole row group's.
-		p.rg = make([]T, 0, min(p.opts.RowGroupRows, 4096))
-		p.arena = &arena{}
+		p.rg, p.arena = p.fresh()
 	}
 	return int(p.opts.RowGroupRows - int64(len(p.rg)))
+}
+
+// fresh returns an empty row-group buffer and arena: recycled ones when
+// the pool has some, else small ones grown by append (a partition that gets
+// few rows, late events, holds a small buffer, not a whole row group's).
+func (p *partWriter[T]) fresh() ([]T, *arena) {
+	var rg []T
+	a := &arena{}
+	if p.pool != nil {
+		select {
+		case x := <-p.pool.rgs:
+			if b, ok := x.([]T); ok {
+				rg = b[:0]
+			}
+		default:
+		}
+		select {
+		case a = <-p.pool.arenas:
+		default:
+		}
+	}
+	if rg == nil {
+		n := min(p.opts.RowGroupRows, 4096)
+		if p.total >= p.opts.RowGroupRows {
+			n = p.opts.RowGroupRows // a busy partition: a whole row group
+		}
+		rg = make([]T, 0, n)
+	}
+	return rg, a
 }
 
 // appended accounts for n rows appended to p.rg and submits a full row group.
@@ -275,9 +322,13 @@ func (p *partWriter[T]) submit() error {
 		enc = encodeRowGroup[T]
 	}
 	e.buf = getBuffer()
+	full := int64(cap(rows)) >= p.opts.RowGroupRows
 	encode := func() {
 		defer close(e.done)
 		e.file, e.err = enc(rows, ar, e.buf, opts) // the strings of rows live in ar
+		if full {
+			p.pool.recycle(rows, ar)
+		}
 	}
 	if p.pool == nil {
 		encode()
