@@ -123,6 +123,7 @@ type counts struct {
 	read, rejected, duplicates       int64
 	inserted, updated, touched, same int64
 	folded, deleted, posterResets    int64
+	postersAttached                  int64
 	issues                           map[string]int64
 	issueExamples                    map[string]string // field → the first "file:line: reason"
 	early                            int64             // inserted while reading
@@ -278,6 +279,11 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 		}
 		c.deleted = int64(len(staleFolded))
 	}
+	attached, err := attachPosters(ctx, env, opts, deps, releases, stored)
+	if err != nil {
+		return fail(err)
+	}
+	c.postersAttached = attached
 	if err := q.Commit(ctx); err != nil {
 		return fail(fmt.Errorf("%s: commit quarantine: %w", JobName, err))
 	}
@@ -333,6 +339,9 @@ func fill(s *job.Summary, c *counts, opts Options, env *job.Env) {
 	}
 	if c.posterResets > 0 {
 		s.Detail("poster_resets", c.posterResets)
+	}
+	if c.postersAttached > 0 {
+		s.Detail("posters_attached", c.postersAttached)
 	}
 	if len(c.issues) > 0 {
 		s.Detail("field_issues", c.issues)

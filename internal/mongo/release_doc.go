@@ -82,7 +82,7 @@ type stampDoc struct {
 func (d *stampDoc) fill(r *catalog.Release) {
 	*r = catalog.Release{ID: d.ID, ContentHash: d.ContentHash, FirstSeen: d.FirstSeen.UTC(), LastSeen: d.LastSeen.UTC()}
 	if d.Poster != nil && d.Poster.URL != "" {
-		r.Poster = &catalog.Poster{URL: d.Poster.URL}
+		r.Poster = &catalog.Poster{URL: d.Poster.URL, SHA256: d.Poster.SHA256}
 	}
 }
 

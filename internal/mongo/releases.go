@@ -86,11 +86,12 @@ func (s *ReleaseStore) EnsureIndexes(ctx context.Context) error {
 
 var stampProjection = bson.D{
 	{Key: "content_hash", Value: 1}, {Key: "first_seen", Value: 1},
-	{Key: "last_seen", Value: 1}, {Key: "poster.url", Value: 1},
+	{Key: "last_seen", Value: 1}, {Key: "poster.url", Value: 1}, {Key: "poster.sha256", Value: 1},
 }
 
 // LookupReleases returns, for those of ids that are stored, a Release that
-// carries only ID, ContentHash, FirstSeen, LastSeen and Poster.URL: what a
+// carries only ID, ContentHash, FirstSeen, LastSeen, Poster.URL and
+// Poster.SHA256: what a
 // loader needs to decide whether a write is due. Missing ids are absent.
 func (s *ReleaseStore) LookupReleases(ctx context.Context, ids []string) (map[string]*catalog.Release, error) {
 	out := make(map[string]*catalog.Release, len(ids))
