@@ -279,7 +279,6 @@ func perQuery(n, q int64) int64 {
 
 type readStats struct {
 	read, ended int64
-	watermark   time.Time
 }
 
 // readReleases streams the source into b on workers goroutines, skipping
@@ -307,9 +306,6 @@ func readReleases(ctx context.Context, env *job.Env, src catalog.ReleaseSource, 
 	pr := env.Progress("releases", 0)
 	err := src.EachRelease(ctx, time.Time{}, func(r *catalog.Release) error {
 		rs.read++
-		if r.UpdatedAt.After(rs.watermark) {
-			rs.watermark = r.UpdatedAt
-		}
 		if !r.EndDate.IsZero() && r.EndDate.Before(env.Date) {
 			rs.ended++
 			return nil
