@@ -490,3 +490,37 @@ func TestScannerStrings(t *testing.T) {
 		})
 	}
 }
+
+func TestEventsRerunAfterKill(t *testing.T) {
+	dir := t.TempDir()
+	cfg := gen.Default()
+	cfg.Events, cfg.Items, cfg.Users, cfg.Days = 3000, 50, 50, 2
+	in := genFile(t, dir, "e.jsonl", cfg)
+	s := newStore(t)
+	d := cfg.End
+	// What a run killed with -9 leaves: part files no manifest lists, and a
+	// half-written temporary object.
+	part := lake.EventsPartition(d)
+	if err := lake.PutBytes(context.Background(), s, part+"/part-20261122T000000-dead0000-00000.parquet", []byte("PAR1 half")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.URI(), part, ".part-x.parquet.tmp-123"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, s, d, Options{Input: in}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := expected(t, []string{in}, d.AddDays(-7), d.AddDays(1))
+	if got := lakeStats(t, s); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v want %v", got, want)
+	}
+	objs, err := s.List(context.Background(), part+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if strings.Contains(o.Key, "dead0000") {
+			t.Errorf("the killed run's file %s survived the rerun's commit", o.Key)
+		}
+	}
+}
