@@ -116,11 +116,6 @@ func newRootCmd(f *factory) *cobra.Command {
 // jobLong ends a job command's long help with the exit codes.
 func jobLong(text string) string { return strings.TrimSpace(text) + "\n\n" + job.ExitCodesHelp }
 
-// notImplemented is the error of a subcommand whose job is not built yet.
-func notImplemented(name string) error {
-	return fmt.Errorf("%s: not implemented yet", name)
-}
-
 func versionString() string {
 	if commit != "" {
 		return version + " (" + commit + ")"

@@ -221,13 +221,7 @@ func ldObjects(v any) []map[string]any {
 	return nil
 }
 
-func ldNames(v any) []string {
-	var out []string
-	for _, s := range ldStrings(v) {
-		out = append(out, s)
-	}
-	return out
-}
+func ldNames(v any) []string { return ldStrings(v) }
 
 func ldURL(v any) string {
 	switch x := v.(type) {
