@@ -203,6 +203,60 @@ func (w *EventsWriter) Write(rows []EventRow) error {
 	return p.writeDone()
 }
 
+// EventBatch holds events in the writer's compact form. Build batches on
+// any goroutine (Add copies what it keeps, strings included), then hand
+// them to EventsWriter.WriteBatch, which only appends: the per-row work of
+// a partition's writer moves to the goroutines that build batches. A batch
+// is not safe for concurrent use.
+type EventBatch struct {
+	rows  []compactEvent
+	arena arena
+}
+
+// Add appends one event.
+func (b *EventBatch) Add(r *EventRow) { b.rows = append(b.rows, compactOf(r, &b.arena)) }
+
+// Len is the number of events in the batch.
+func (b *EventBatch) Len() int { return len(b.rows) }
+
+// Reset empties the batch, keeping its memory.
+func (b *EventBatch) Reset() {
+	b.rows, b.arena.bytes, b.arena.last = b.rows[:0], b.arena.bytes[:0], [8]span{}
+}
+
+func (sp span) plus(base uint32) span {
+	if sp.n != 0 {
+		sp.off += base
+	}
+	return sp
+}
+
+// WriteBatch appends the batch's events in order. The batch may be reset
+// and reused once it returns.
+func (w *EventsWriter) WriteBatch(b *EventBatch) error {
+	p := w.p
+	if p.err != nil {
+		return p.err
+	}
+	rows := b.rows
+	for len(rows) > 0 {
+		n := min(p.room(), len(rows))
+		base := uint32(len(p.arena.bytes))
+		p.arena.bytes = append(p.arena.bytes, b.arena.bytes...)
+		for i := range rows[:n] {
+			c := rows[i]
+			c.age, c.gender, c.event, c.platform = c.age.plus(base), c.gender.plus(base), c.event.plus(base), c.platform.plus(base)
+			c.item, c.kw, c.sess = c.item.plus(base), c.kw.plus(base), c.sess.plus(base)
+			p.rg = append(p.rg, c)
+		}
+		rows = rows[n:]
+		if err := p.appended(n); err != nil {
+			return err
+		}
+	}
+	return p.writeDone()
+}
+
 // Rows is how many rows were written.
 func (w *EventsWriter) Rows() int64 { return w.p.Rows() }
 

@@ -32,9 +32,8 @@ type chunk struct {
 	origins   []string
 	tooLong   bool // data is the head of one line over lake.MaxLineBytes
 
-	// buf is data's backing buffer, returned to pool when the last holder
-	// (the dispatcher, then every day writer given rows of it) releases it.
-	// Rows keep string views into data only until the lake writer copies them.
+	// buf is data's backing buffer, returned to pool when the dispatcher has
+	// quarantined the chunk's rejects (parsed rows were copied into batches).
 	buf  []byte
 	pool *bufPool
 	refs atomic.Int32
@@ -78,8 +77,8 @@ func (p *bufPool) put(b []byte) {
 }
 
 type dayRows struct {
-	day  int
-	rows []lake.EventRow
+	day   int
+	batch *lake.EventBatch
 }
 
 type reject struct {
@@ -127,29 +126,28 @@ func (w *window) date(i int) catalog.Date { return w.from.AddDays(i) }
 
 func (w *window) days() int { return len(w.bounds) - 1 }
 
-// rowsPool recycles the per-day row slices of parsed chunks.
-type rowsPool struct{ free chan []lake.EventRow }
+// batchPool recycles the per-day event batches of parsed chunks.
+type batchPool struct{ free chan *lake.EventBatch }
 
-const rowsPoolCap = 32 << 10
+func newBatchPool(n int) *batchPool { return &batchPool{free: make(chan *lake.EventBatch, n)} }
 
-func newRowsPool(n int) *rowsPool { return &rowsPool{free: make(chan []lake.EventRow, n)} }
-
-func (p *rowsPool) get() []lake.EventRow {
+func (p *batchPool) get() *lake.EventBatch {
 	if p != nil {
 		select {
 		case b := <-p.free:
-			return b[:0]
+			return b
 		default:
 		}
 	}
-	return make([]lake.EventRow, 0, rowsPoolCap)
+	return &lake.EventBatch{}
 }
 
-// put takes back a slice whose rows nobody reads any more.
-func (p *rowsPool) put(b []lake.EventRow) {
-	if p == nil || cap(b) != rowsPoolCap {
+// put takes back a batch nobody reads any more.
+func (p *batchPool) put(b *lake.EventBatch) {
+	if p == nil || b == nil {
 		return
 	}
+	b.Reset()
 	select {
 	case p.free <- b:
 	default:
@@ -157,7 +155,7 @@ func (p *rowsPool) put(b []lake.EventRow) {
 }
 
 // parseChunk parses and validates every line of c.
-func parseChunk(c *chunk, w *window, in *interner, pool *rowsPool) *result {
+func parseChunk(c *chunk, w *window, in *interner, pool *batchPool) *result {
 	res := &result{seq: c.seq, chunk: c}
 	origin := func(k int) string {
 		if c.origins != nil {
@@ -170,9 +168,8 @@ func parseChunk(c *chunk, w *window, in *interner, pool *rowsPool) *result {
 		res.rejects = append(res.rejects, reject{reason: "line too long", origin: origin(0), line: c.data})
 		return res
 	}
-	n := bytes.Count(c.data, []byte{'\n'}) + 1
-	rcs := make([]int32, n)
-	perDay := make([][]lake.EventRow, w.days())
+	perDay := make([]*lake.EventBatch, w.days())
+	var rc int32 // r.ResultCount points here; Add copies the value
 	var s scanner
 	var f eventFields
 	data := c.data
@@ -195,7 +192,7 @@ func parseChunk(c *chunk, w *window, in *interner, pool *rowsPool) *result {
 			continue
 		}
 		var r lake.EventRow
-		if why := toRow(&f, &r, &rcs[k], in); why != "" {
+		if why := toRow(&f, &r, &rc, in); why != "" {
 			res.rejects = append(res.rejects, reject{reason: why, origin: origin(k), line: line})
 			continue
 		}
@@ -209,11 +206,11 @@ func parseChunk(c *chunk, w *window, in *interner, pool *rowsPool) *result {
 		if perDay[d] == nil {
 			perDay[d] = pool.get()
 		}
-		perDay[d] = append(perDay[d], r)
+		perDay[d].Add(&r) // copies the strings: the batch does not pin c
 	}
-	for d, rows := range perDay {
-		if len(rows) > 0 {
-			res.days = append(res.days, dayRows{day: d, rows: rows})
+	for d, b := range perDay {
+		if b != nil {
+			res.days = append(res.days, dayRows{day: d, batch: b})
 		}
 	}
 	return res
@@ -229,16 +226,15 @@ type dayWriter struct {
 	err  error
 	rows int64
 
-	pool    *rowsPool
+	pool    *batchPool
 	lastSeq int  // the last chunk that had rows for this day (dispatcher's)
 	idle    bool // flushed since lastSeq
 }
 
-// dayBatch is rows of one chunk for one day; release the chunk after use.
-// A batch without a chunk asks the writer to flush (the day went idle).
+// dayBatch is the events of one chunk for one day; nil asks the writer to
+// flush (the day went idle).
 type dayBatch struct {
-	rows  []lake.EventRow
-	chunk *chunk
+	batch *lake.EventBatch
 }
 
 // idleChunks is after how many input chunks without rows for a day its
@@ -249,20 +245,19 @@ const idleChunks = 8
 func (d *dayWriter) run() {
 	defer close(d.done)
 	for b := range d.ch {
-		if b.chunk == nil {
+		if b.batch == nil {
 			if d.err == nil && d.w != nil {
 				d.err = d.w.Flush()
 			}
 			continue
 		}
 		if d.err == nil {
-			d.rows += int64(len(b.rows))
+			d.rows += int64(b.batch.Len())
 			if d.w != nil {
-				d.err = d.w.Write(b.rows) // copies the strings out of the chunk
+				d.err = d.w.WriteBatch(b.batch)
 			}
 		}
-		d.pool.put(b.rows)
-		b.chunk.release()
+		d.pool.put(b.batch)
 	}
 	if d.err == nil && d.w != nil {
 		d.err = d.w.Close()
@@ -278,7 +273,7 @@ type eventsRun struct {
 	batch string
 
 	writers map[int]*dayWriter
-	rows    *rowsPool
+	rows    *batchPool
 	quar    *lake.Quarantine
 	read    int64
 	rejects int64
@@ -322,7 +317,7 @@ func runEvents(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job
 		win:     newWindow(env.Date, opts.LateDays, opts.AheadDays, loc),
 		batch:   env.Date.String(),
 		writers: map[int]*dayWriter{},
-		rows:    newRowsPool(2*opts.Workers + 8),
+		rows:    newBatchPool(2*opts.Workers + 8),
 	}
 
 	// produce feeds chunks; it runs in its own goroutine.
@@ -485,7 +480,9 @@ func (r *eventsRun) pipeline(ctx context.Context, produce func(context.Context, 
 }
 
 func (r *eventsRun) dispatch(ctx context.Context, res *result) error {
-	res.chunk.refs.Store(int32(len(res.days)) + 1)
+	// rows were copied into batches while parsing; only the rejects below
+	// still read the chunk.
+	res.chunk.refs.Store(1)
 	defer res.chunk.release()
 	r.read += res.read
 	for _, rj := range res.rejects {
@@ -510,9 +507,8 @@ func (r *eventsRun) dispatch(ctx context.Context, res *result) error {
 		}
 		w.lastSeq, w.idle = res.seq, false
 		select {
-		case w.ch <- dayBatch{rows: dr.rows, chunk: res.chunk}:
+		case w.ch <- dayBatch{batch: dr.batch}:
 		case <-ctx.Done():
-			res.chunk.refs.Add(-1) // never handed over
 			return ctx.Err()
 		}
 	}
