@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"marquee/internal/catalog"
 )
@@ -202,6 +203,41 @@ func (s *LocalStore) Delete(_ context.Context, key string) error {
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
+	}
+	return nil
+}
+
+// StaleTempAge is how old a temporary object must be before GC deletes it:
+// the leftovers of a writer killed mid-write (kill -9) are older than any
+// write in progress.
+const StaleTempAge = time.Minute
+
+// RemoveStaleTemp deletes the temporary files directly in dir (objects
+// whose writers died before Close) last modified more than olderThan ago.
+func (s *LocalStore) RemoveStaleTemp(_ context.Context, dir string, olderThan time.Duration) error {
+	p, err := s.path(dir)
+	if err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cutoff := time.Now().Add(-olderThan)
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasPrefix(e.Name(), ".") || !strings.Contains(e.Name(), tmpMarker) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || fi.ModTime().After(cutoff) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(p, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }

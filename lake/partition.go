@@ -253,7 +253,8 @@ func (w *PartitionWriter) Abort(ctx context.Context) error {
 }
 
 // GC deletes the objects directly in partition dir that its manifest does
-// not list. Call it only while holding the job's run lock.
+// not list, and temporary files of writers killed mid-write. Call it only
+// while holding the job's run lock.
 func GC(ctx context.Context, s Store, dir string) error {
 	m, err := ReadManifest(ctx, s, dir)
 	if err != nil {
@@ -265,6 +266,11 @@ func GC(ctx context.Context, s Store, dir string) error {
 	keep := map[string]bool{ManifestName: true}
 	for _, f := range m.Files {
 		keep[f.Name] = true
+	}
+	if tc, ok := s.(TempCleaner); ok {
+		if err := tc.RemoveStaleTemp(ctx, dir, StaleTempAge); err != nil {
+			return err
+		}
 	}
 	objs, err := s.List(ctx, dir+"/")
 	if err != nil {

@@ -46,6 +46,13 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 }
 
+// TempCleaner is implemented by stores whose writers can leave temporary
+// objects behind when their process is killed (the local store; a GCS
+// upload that never finished leaves nothing). GC calls it.
+type TempCleaner interface {
+	RemoveStaleTemp(ctx context.Context, dir string, olderThan time.Duration) error
+}
+
 // CheckKey rejects keys that could escape the store root.
 func CheckKey(key string) error {
 	if key == "" || strings.HasPrefix(key, "/") || strings.HasSuffix(key, "/") {

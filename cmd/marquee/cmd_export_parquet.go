@@ -157,6 +157,11 @@ func runExportParquet(ctx context.Context, f *factory, o *exportParquetOptions) 
 		}
 		deps.Files = export.StoreFiles{Store: s, Prefix: "gs://" + bucket + "/"}
 	}
+	if o.Dataset == "events" {
+		// Runs of different dates write the same late-event partitions, whose
+		// manifests they update: one events export at a time.
+		ctx = withWideLock(ctx, export.JobName+".events")
+	}
 	return f.runDates(ctx, export.JobName, func(ctx context.Context, env *job.Env) (*job.Summary, error) {
 		return export.Run(ctx, env, opts, deps)
 	})

@@ -151,6 +151,9 @@ func runReindexES(ctx context.Context, f *factory, o *reindexESOptions) error {
 		deps.Source = reindex.FileSource{Path: o.Source}
 		deps.SourceURI = "file://" + o.Source
 	}
+	// One rebuild per alias at a time, whatever its date: a second would
+	// prune the first one's half-built index.
+	ctx = withWideLock(ctx, reindex.JobName+"."+o.Alias)
 	return f.runDates(ctx, reindex.JobName, func(ctx context.Context, env *job.Env) (*job.Summary, error) {
 		deps := deps
 		if o.Source == "lake" {
@@ -232,6 +235,7 @@ func runReindexESRollback(ctx context.Context, f *factory, o *reindexESRollbackO
 	if err != nil {
 		return err
 	}
+	ctx = withWideLock(ctx, reindex.JobName+"."+o.Alias)
 	return f.runDates(ctx, reindex.JobName+"-rollback", func(ctx context.Context, env *job.Env) (*job.Summary, error) {
 		return reindex.Rollback(ctx, env, reindex.RollbackOptions{Alias: o.Alias, To: o.To}, cluster)
 	})

@@ -154,10 +154,10 @@ func (f *factory) runDates(ctx context.Context, jobName string, fn job.Func) err
 	rec, _ := ctx.Value(recorderKey{}).(*summaryRecorder)
 	var sums []*job.Summary
 	var errs []error
-	lockName, _ := ctx.Value(lockNameKey{}).(string)
+	lk, _ := ctx.Value(lockNameKey{}).(lockSpec)
 	for _, d := range dates {
 		env := f.Env(jobName, d)
-		env.LockName = lockName
+		env.LockName, env.LockAllDates = lk.name, lk.allDates
 		s, err := runner.Run(ctx, env, fn)
 		sums = append(sums, s)
 		errs = append(errs, err)
@@ -178,6 +178,11 @@ func (f *factory) runDates(ctx context.Context, jobName string, fn job.Func) err
 
 type lockNameKey struct{}
 
+type lockSpec struct {
+	name     string
+	allDates bool
+}
+
 // withShardLock names the run lock after a shard, so shards of one job and
 // date (--shard i/n) run side by side on one machine.
 func withShardLock(ctx context.Context, jobName, shard string) context.Context {
@@ -185,5 +190,11 @@ func withShardLock(ctx context.Context, jobName, shard string) context.Context {
 		return ctx
 	}
 	name := jobName + ".shard-" + strings.NewReplacer("/", "-of-").Replace(shard)
-	return context.WithValue(ctx, lockNameKey{}, name)
+	return context.WithValue(ctx, lockNameKey{}, lockSpec{name: name})
+}
+
+// withWideLock makes the run lock cover every date under name: for jobs
+// whose runs for different dates write the same outputs.
+func withWideLock(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, lockNameKey{}, lockSpec{name: name, allDates: true})
 }

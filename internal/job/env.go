@@ -15,12 +15,16 @@ type Env struct {
 	// LockName is the run lock's name when it differs from Job (shards of
 	// one job run side by side: "crawl.shard-0-of-4").
 	LockName string
-	Date     catalog.Date     // the logical date
-	Loc      *time.Location   // the configured zone (default Asia/Seoul)
-	RunID    string           // unique per run; safe in file names
-	Now      func() time.Time // the clock; read it, never time.Now()
-	DryRun   bool             // read and validate everything, write nothing
-	Log      *slog.Logger     // stderr logs
+	// LockAllDates makes the run lock cover every date of LockName: runs
+	// whose outputs overlap across dates (late-event partitions, one search
+	// alias) must not run side by side even for different dates.
+	LockAllDates bool
+	Date         catalog.Date     // the logical date
+	Loc          *time.Location   // the configured zone (default Asia/Seoul)
+	RunID        string           // unique per run; safe in file names
+	Now          func() time.Time // the clock; read it, never time.Now()
+	DryRun       bool             // read and validate everything, write nothing
+	Log          *slog.Logger     // stderr logs
 	// Progress starts a progress reporter: a bar on a terminal, periodic
 	// log lines otherwise. Never nil (NoProgress in tests).
 	Progress func(desc string, total int64) Progress

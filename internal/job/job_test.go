@@ -268,3 +268,22 @@ func readLines(t *testing.T, path string) []map[string]any {
 	}
 	return out
 }
+
+func TestRunnerLockAllDates(t *testing.T) {
+	r, _, _, _ := newTestRunner(t)
+	ok := func(context.Context, *Env) (*Summary, error) { return nil, nil }
+	d := catalog.Date{Year: 2026, Month: 11, Day: 26}
+	release, err := r.Locker.Lock(context.Background(), "export-parquet.events", catalog.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := TestEnv("export-parquet", d.AddDays(-3))
+	env.LockName, env.LockAllDates = "export-parquet.events", true
+	if _, err := r.Run(context.Background(), env, ok); !errors.Is(err, catalog.ErrLocked) {
+		t.Fatalf("a run of another date ran under the all-dates lock: %v", err)
+	}
+	release()
+	if _, err := r.Run(context.Background(), env, ok); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+}

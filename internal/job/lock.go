@@ -11,7 +11,8 @@ import (
 	"marquee/internal/catalog"
 )
 
-// Locker takes the run lock of (job, date) so overlapping cron or Airflow
+// Locker takes the run lock of (job, date) — a zero date locks the job for
+// every date — so overlapping cron or Airflow
 // runs cannot both write. Lock fails fast with catalog.ErrLocked when another
 // run holds it; release is idempotent. A MongoDB-backed Locker serves
 // distributed runs; FileLocker serves one machine.
@@ -30,7 +31,11 @@ func (l FileLocker) Lock(_ context.Context, jobName string, d catalog.Date) (fun
 	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock dir %s: %w", l.Dir, err)
 	}
-	p := filepath.Join(l.Dir, jobName+"_"+d.String()+".lock")
+	when := d.String()
+	if d.IsZero() {
+		when = "all-dates"
+	}
+	p := filepath.Join(l.Dir, jobName+"_"+when+".lock")
 	fl := flock.New(p)
 	ok, err := fl.TryLock()
 	if err != nil {

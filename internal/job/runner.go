@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"marquee/internal/catalog"
 )
 
 // Func is one job's body for one logical date. It fills and returns the
@@ -44,7 +46,11 @@ func (r *Runner) Run(ctx context.Context, env *Env, fn Func) (*Summary, error) {
 	if lockName == "" {
 		lockName = env.Job
 	}
-	release, lerr := r.locker(env).Lock(ctx, lockName, env.Date)
+	lockDate := env.Date
+	if env.LockAllDates {
+		lockDate = catalog.Date{}
+	}
+	release, lerr := r.locker(env).Lock(ctx, lockName, lockDate)
 	if lerr != nil {
 		err = lerr
 	} else {
