@@ -10,6 +10,7 @@ package testenv
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -113,3 +114,22 @@ func SearchURL(t testing.TB) string { return need(t, SearchURLVar, "the OpenSear
 
 // Chromium returns the path of the Chromium binary for browser tests.
 func Chromium(t testing.TB) string { return need(t, ChromiumVar, "Chromium") }
+
+// DuckDBPython returns the python of the Python env with DuckDB and pyarrow
+// that tests use as an independent Parquet reader, creating it with
+// `scripts/bench/venv.sh test` when missing (from PyPI; a no-op once made).
+func DuckDBPython(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("bash", filepath.Join(RepoRoot(), "scripts", "bench", "venv.sh"), "test").Output()
+	if err != nil {
+		msg := "the DuckDB Python env could not be made: run `scripts/bench/venv.sh test`: " + err.Error()
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg += ": " + string(ee.Stderr)
+		}
+		if os.Getenv(SkipVar) == "1" {
+			t.Skip(msg)
+		}
+		t.Fatal(msg)
+	}
+	return strings.TrimSpace(string(out))
+}

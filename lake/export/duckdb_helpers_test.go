@@ -3,30 +3,16 @@ package export
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"marquee/internal/testenv"
 )
 
-// duckdbPython returns the bench venv's python (which has duckdb and
-// pyarrow), failing the test with the command that creates it when absent.
+// duckdbPython returns the python of the DuckDB/pyarrow env (made on first use).
 func duckdbPython(t *testing.T) string {
 	t.Helper()
-	venv := os.Getenv("MARQUEE_BENCH_VENV")
-	if venv == "" {
-		venv = filepath.Join(testenv.RepoRoot(), ".bench", "venv")
-	}
-	py := filepath.Join(venv, "bin", "python")
-	if _, err := os.Stat(filepath.Join(venv, ".marquee-ok-1")); err != nil {
-		if os.Getenv(testenv.SkipVar) == "1" {
-			t.Skipf("DuckDB venv missing (%s); run scripts/bench/venv.sh", venv)
-		}
-		t.Fatalf("DuckDB venv missing (%s): run scripts/bench/venv.sh", venv)
-	}
-	return py
+	return testenv.DuckDBPython(t)
 }
 
 // duckdbQuery runs one SQL query in DuckDB and returns its rows as JSON objects.

@@ -12,7 +12,8 @@ pkgs=(duckdb pyarrow numpy)
 [ "$profile" = test ] || pkgs+=(scikit-learn scrapy)
 stamp=$venv/.marquee-$profile-1
 if [ ! -f "$stamp" ] && ! { [ "$profile" = test ] && [ -f "$venv/.marquee-full-1" ]; }; then
-  exec 9>"${venv%/*}/.venv.lock" 2>/dev/null || { mkdir -p "${venv%/*}"; exec 9>"${venv%/*}/.venv.lock"; }
+  mkdir -p "${venv%/*}"
+  exec 9>"${venv%/*}/.venv.lock"
   flock 9
   if [ ! -f "$stamp" ]; then
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
