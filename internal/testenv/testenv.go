@@ -9,6 +9,7 @@ package testenv
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,4 +133,32 @@ func DuckDBPython(t testing.TB) string {
 		t.Fatal(msg)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// DuckDBQuery runs one SQL query in DuckDB (through DuckDBPython) and
+// returns its rows as JSON objects (numbers as json.Number).
+func DuckDBQuery(t testing.TB, sql string) []map[string]any {
+	t.Helper()
+	script := `
+import duckdb, json, sys
+con = duckdb.connect()
+con.execute("SET threads=1")
+cur = con.execute(sys.argv[1])
+cols = [d[0] for d in cur.description]
+print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
+`
+	cmd := exec.Command(DuckDBPython(t), "-c", script, sql)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("duckdb %q: %v\n%s", sql, err, stderr.String())
+	}
+	var rows []map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	dec.UseNumber()
+	if err := dec.Decode(&rows); err != nil {
+		t.Fatalf("duckdb output: %v\n%s", err, out)
+	}
+	return rows
 }
