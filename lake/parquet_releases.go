@@ -391,7 +391,7 @@ func (it *releaseIter) next() error {
 
 func (it *releaseIter) close() {
 	if it.r != nil {
-		it.r.Close()
+		_ = it.r.Close()
 		it.r = nil
 	}
 	if it.done != nil {

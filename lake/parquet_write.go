@@ -524,7 +524,7 @@ func readParquetFile[T any](ctx context.Context, s Store, key string, buf []T, f
 		return fmt.Errorf("lake: parquet %s: %w", key, err)
 	}
 	r := parquet.NewGenericReader[T](f)
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -59,7 +59,7 @@ func loadPrevious(ctx context.Context, env *job.Env, deps Deps, opts Options) (*
 			return nil, err
 		}
 	case deps.Previous != nil:
-		var wrong error = errors.New("other model")
+		wrong := errors.New("other model")
 		err := deps.Previous.EachSimilar(ctx, func(l *catalog.SimilarList) error {
 			if l.Model != model {
 				return wrong

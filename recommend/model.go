@@ -167,8 +167,6 @@ func (v *vocabulary) id(tok string) int32 {
 	return id
 }
 
-func (v *vocabulary) size() int { return int(v.next) }
-
 // terms returns the vocabulary's strings indexed by provisional id.
 func (v *vocabulary) terms() []string {
 	out := make([]string, v.next)

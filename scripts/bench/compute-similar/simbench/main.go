@@ -370,10 +370,13 @@ func probe(args []string) error {
 	}
 	for _, cs := range strings.Split(*cdfs, ",") {
 		var cdf int
-		fmt.Sscan(cs, &cdf)
+		if _, err := fmt.Sscan(cs, &cdf); err != nil {
+			fmt.Fprintf(os.Stderr, "-cdf %q: %v\n", cs, err)
+			os.Exit(2)
+		}
 		t1 := time.Now()
 		ix := recommend.NewIndex(c, recommend.IndexOptions{CommonDF: cdf})
-		t2 := time.Now()
+		var t2 time.Time
 		for _, mode := range []string{"search"} {
 			t2 = time.Now()
 			_, st, err := ix.Search(context.Background(), qs, recommend.SearchOptions{K: *k})
