@@ -58,7 +58,10 @@ MARQUEE_CONFIG="$demo/marquee.yaml" "$bin" run daily --date "$today" --keep-goin
 rc=${PIPESTATUS[0]}
 set -e
 # The releases snapshot for analysts (the daily chain exports the events).
-MARQUEE_CONFIG="$demo/marquee.yaml" "$bin" export-parquet --dataset releases --date "$today" --log-format text 2>/dev/null | tail -n 1 >>"$demo/summary.jsonl" || true
+# (its own config: the chain's export-parquet settings are for the events)
+sed '/^export-parquet:/,/^[^ ]/{/^export-parquet:/d;/^  /d}' "$demo/marquee.yaml" >"$demo/marquee-releases.yaml"
+MARQUEE_CONFIG="$demo/marquee-releases.yaml" "$bin" export-parquet --dataset releases --date "$today" --log-format text \
+  2>>"$demo/export-releases.log" | tail -n 1 >>"$demo/summary.jsonl" || true
 
 "$demo/report" -mongo-uri "$MARQUEE_TEST_MONGO_URI" -mongo-db marquee_demo -search-url "$MARQUEE_TEST_SEARCH_URL" \
   -alias demo_releases -lake "$demo/data/lake" -event-day "$yesterday" -q 레미제라블
