@@ -28,22 +28,11 @@ var _ catalog.ReleaseSource = FileSource{}
 
 // EachRelease implements catalog.ReleaseSource.
 func (s FileSource) EachRelease(ctx context.Context, since time.Time, fn func(r *catalog.Release) error) error {
-	f, err := os.Open(s.Path)
+	sc, closeFile, err := s.open()
 	if err != nil {
-		return catalog.Usagef("releases file: %v", err)
+		return err
 	}
-	defer f.Close()
-	var rd io.Reader = f
-	if strings.HasSuffix(s.Path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("releases file %s: %w", s.Path, err)
-		}
-		defer gz.Close()
-		rd = gz
-	}
-	sc := bufio.NewScanner(rd)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	defer closeFile()
 	line := 0
 	for sc.Scan() {
 		line++
@@ -74,25 +63,37 @@ func (s FileSource) EachRelease(ctx context.Context, since time.Time, fn func(r 
 	return nil
 }
 
-// scanLines calls fn with batches of up to batch non-blank lines (copies)
-// and their 1-based line numbers, in file order.
-func (s FileSource) scanLines(ctx context.Context, batch int, fn func(nums []int, lines [][]byte) error) error {
+// open returns a line scanner over the file (gunzipped when it ends in .gz)
+// and the function that closes it.
+func (s FileSource) open() (*bufio.Scanner, func(), error) {
 	f, err := os.Open(s.Path)
 	if err != nil {
-		return catalog.Usagef("releases file: %v", err)
+		return nil, nil, catalog.Usagef("releases file: %v", err)
 	}
-	defer f.Close()
 	var rd io.Reader = f
+	closeFile := func() { _ = f.Close() }
 	if strings.HasSuffix(s.Path, ".gz") {
 		gz, err := gzip.NewReader(f)
 		if err != nil {
-			return fmt.Errorf("releases file %s: %w", s.Path, err)
+			closeFile()
+			return nil, nil, fmt.Errorf("releases file %s: %w", s.Path, err)
 		}
-		defer gz.Close()
 		rd = gz
+		closeFile = func() { _ = gz.Close(); _ = f.Close() }
 	}
 	sc := bufio.NewScanner(rd)
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	return sc, closeFile, nil
+}
+
+// scanLines calls fn with batches of up to batch non-blank lines (copies)
+// and their 1-based line numbers, in file order.
+func (s FileSource) scanLines(ctx context.Context, batch int, fn func(nums []int, lines [][]byte) error) error {
+	sc, closeFile, err := s.open()
+	if err != nil {
+		return err
+	}
+	defer closeFile()
 	line := 0
 	nums := make([]int, 0, batch)
 	lines := make([][]byte, 0, batch)

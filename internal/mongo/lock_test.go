@@ -1,34 +1,27 @@
-package mongo
+package mongo_test
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"marquee/internal/catalog"
-	"marquee/internal/testenv"
+	"marquee/internal/mongo"
 )
 
 func TestLockerLeases(t *testing.T) {
-	uri := testenv.MongoURI(t)
+	c, database := connect(t)
+	db := database.Name()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	db := fmt.Sprintf("lock_test_%d", time.Now().UnixNano())
-	defer c.Database(db).Drop(context.Background())
 
 	var mu sync.Mutex
 	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	a := NewLocker(c, db, "host-a", time.Hour, clock)
-	b := NewLocker(c, db, "host-b", time.Hour, clock)
+	a := mongo.NewLocker(c, db, "host-a", time.Hour, clock)
+	b := mongo.NewLocker(c, db, "host-b", time.Hour, clock)
 	d := catalog.Date{Year: 2026, Month: 11, Day: 26}
 
 	release, err := a.Lock(ctx, "load-mongo", d)

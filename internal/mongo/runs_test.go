@@ -1,28 +1,21 @@
-package mongo
+package mongo_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"marquee/internal/job"
-	"marquee/internal/testenv"
+	"marquee/internal/mongo"
 )
 
 func TestRunStoreRecordsAndLists(t *testing.T) {
-	uri := testenv.MongoURI(t)
+	c, database := connect(t)
+	db := database.Name()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := Connect(ctx, uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	db := fmt.Sprintf("runs_test_%d", time.Now().UnixNano())
-	defer c.Database(db).Drop(context.Background())
 	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
-	rs := NewRunStore(c, db, func() time.Time { return now })
+	rs := mongo.NewRunStore(c, db, func() time.Time { return now })
 
 	for i, r := range []*job.Summary{
 		{Job: "crawl", Date: "2026-11-26", RunID: "20261126T010000-aaaa", Status: "ok", Read: 5, Outputs: []string{"x"}},
