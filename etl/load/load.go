@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -704,7 +703,7 @@ func normalizeItem(it item, o normalize.Options) (res result) {
 		return res
 	}
 	var raw catalog.RawRecord
-	if err := json.Unmarshal(it.line, &raw); err != nil {
+	if err := decodeRaw(it.line, &raw); err != nil {
 		rj := rejectRecord("bad JSON: "+err.Error(), it.origin, it.line)
 		res.reject = &rj
 		return res

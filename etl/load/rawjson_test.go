@@ -1,0 +1,116 @@
+package load
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"marquee/internal/catalog"
+)
+
+// checkDecodeRaw fails when decodeRaw and json.Unmarshal disagree on line.
+func checkDecodeRaw(t *testing.T, line []byte) {
+	t.Helper()
+	var want, got catalog.RawRecord
+	werr := json.Unmarshal(line, &want)
+	gerr := decodeRaw(line, &got)
+	if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+		t.Fatalf("%q: error %v, json.Unmarshal %v", line, gerr, werr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\n got %#v\nwant %#v", line, got, want)
+	}
+}
+
+func fixtureLines(t *testing.T) [][]byte {
+	t.Helper()
+	files, _ := filepath.Glob("../testdata/raw/*.jsonl")
+	if len(files) == 0 {
+		t.Fatal("no fixtures in etl/testdata/raw")
+	}
+	var out [][]byte
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(make([]byte, 1<<20), 1<<26)
+		for sc.Scan() {
+			out = append(out, append([]byte(nil), sc.Bytes()...))
+		}
+		fh.Close()
+	}
+	return out
+}
+
+func TestDecodeRaw_SameAsEncodingJSON(t *testing.T) {
+	lines := fixtureLines(t)
+	lines = append(lines, [][]byte{
+		[]byte(`{"source":"nol","source_id":"1","kind":"movie","url":"https://x/1?a=1\u0026b=2","fetched_at":"2026-11-22T01:00:00.003Z","render":"static","fields":{"title":"\u003c레미제라블\u003e \"A\" \\ \/ \b\f\n\r\t","venue":"세종\u00a0문화회관"},"content_hash":""}`),
+		[]byte(` { "source" : "nol" , "fields" : { } } `),
+		[]byte(`{}`),
+		[]byte(`{"fields":{"a":"1","a":"2"}}`),
+		[]byte(`{"source":"a","source":"b"}`),
+		[]byte(`{"Source":"a"}`),
+		[]byte(`{"source":"a","extra":1}`),
+		[]byte(`{"source":null}`),
+		[]byte(`{"fields":null}`),
+		[]byte(`{"fields":{"a":null}}`),
+		[]byte(`{"fields":{"a":1}}`),
+		[]byte(`{"source":1}`),
+		[]byte(`{"fetched_at":"yesterday"}`),
+		[]byte(`{"fetched_at":null}`),
+		[]byte(`{"fetched_at":"2026-11-22T01:00:00+09:00"}`),
+		[]byte(`{"source":"\ud83c\udfad"}`),
+		[]byte(`{"source":"\ud83c"}`),
+		[]byte(`{"source":"\u00zz"}`),
+		[]byte(`{"source":"a\x01"}`),
+		[]byte("{\"source\":\"\xff\xfe\"}"),
+		[]byte("{\"fields\":{\"t\":\"\xed\xa0\x80\"}}"),
+		[]byte(`{"source":"a"} x`),
+		[]byte(`{"source":"a"}{}`),
+		[]byte(`{"source":"a",}`),
+		[]byte(`{"source":"a"`),
+		[]byte(`{"source":"a`),
+		[]byte(`{"jsonld":[{"@type":"Event","name":"x"}],"source":"a"}`),
+		[]byte(`[]`),
+		[]byte(`null`),
+		[]byte(``),
+		[]byte(`{"source":"nol","source_id":"bad-1","kind":"movie","fields":{"title":"`),
+	}...)
+	for _, l := range lines {
+		checkDecodeRaw(t, l)
+		// Every prefix: cut lines are what a crash leaves.
+		for i := 0; i < len(l); i += 7 {
+			checkDecodeRaw(t, l[:i])
+		}
+	}
+}
+
+func FuzzDecodeRaw(f *testing.F) {
+	f.Add([]byte(`{"source":"nol","source_id":"1","kind":"movie","fields":{"title":"A \u0026 B"}}`))
+	f.Add([]byte(strings.Repeat(" ", 3) + `{"fields":{}}`))
+	f.Fuzz(func(t *testing.T, line []byte) { checkDecodeRaw(t, line) })
+}
+
+func TestDecodeRaw_FastPathTakesCrawlLines(t *testing.T) {
+	n := 0
+	for _, l := range fixtureLines(t) {
+		if strings.Contains(string(l), `"jsonld"`) {
+			continue
+		}
+		var r catalog.RawRecord
+		if !decodeRawFast(l, &r) {
+			t.Errorf("fast path refused %s", l)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no fixture without JSON-LD")
+	}
+}
