@@ -1,7 +1,12 @@
 package mongo
 
 import (
+	"math"
+	"strconv"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"marquee/internal/catalog"
 )
@@ -199,4 +204,125 @@ func (d *releaseDoc) fill(r *catalog.Release) {
 		r.Poster = &catalog.Poster{URL: d.Poster.URL, Object: d.Poster.Object, SHA256: d.Poster.SHA256,
 			ContentType: d.Poster.ContentType, Width: d.Poster.Width, Height: d.Poster.Height, Bytes: d.Poster.Bytes}
 	}
+}
+
+// appendReleaseDoc appends the BSON of toReleaseDoc(r) to dst, byte for
+// byte what the driver's reflection encoder makes of it (the inserts'
+// fast path; release_doc_test.go checks they agree).
+func appendReleaseDoc(dst []byte, r *catalog.Release) []byte {
+	idx, dst := bsoncore.AppendDocumentStart(dst)
+	dst = bsoncore.AppendStringElement(dst, "_id", r.ID)
+	dst = bsoncore.AppendStringElement(dst, "source", r.Source)
+	dst = bsoncore.AppendStringElement(dst, "source_id", r.SourceID)
+	dst = appendStrings(dst, "sources", r.Sources)
+	dst = bsoncore.AppendStringElement(dst, "url", r.URL)
+	dst = bsoncore.AppendStringElement(dst, "kind", string(r.Kind))
+	dst = bsoncore.AppendStringElement(dst, "title", r.Title)
+	dst = bsoncore.AppendStringElement(dst, "original_title", r.OriginalTitle)
+	dst = appendStrings(dst, "genres", r.Genres)
+	dst = appendStrings(dst, "cast", r.Cast)
+	dst = appendStrings(dst, "artists", r.Artists)
+	dst = bsoncore.AppendStringElement(dst, "venue", r.Venue)
+	dst = bsoncore.AppendStringElement(dst, "region", r.Region)
+	dst = appendDate(dst, "start_date", r.StartDate)
+	dst = appendDate(dst, "end_date", r.EndDate)
+	dst = appendDate(dst, "release_date", r.ReleaseDate)
+	dst = appendStrings(dst, "platforms", r.Platforms)
+	if r.Prices == nil {
+		dst = bsoncore.AppendNullElement(dst, "prices")
+	} else {
+		var aidx int32
+		aidx, dst = bsoncore.AppendArrayElementStart(dst, "prices")
+		for i, p := range r.Prices {
+			var pidx int32
+			pidx, dst = bsoncore.AppendDocumentElementStart(dst, arrayKey(i))
+			dst = bsoncore.AppendStringElement(dst, "grade", p.Grade)
+			dst = bsoncore.AppendInt64Element(dst, "amount", p.Amount)
+			dst = bsoncore.AppendStringElement(dst, "currency", p.Currency)
+			dst, _ = bsoncore.AppendDocumentEnd(dst, pidx)
+		}
+		dst, _ = bsoncore.AppendArrayEnd(dst, aidx)
+	}
+	dst = bsoncore.AppendStringElement(dst, "age_rating", r.AgeRating)
+	dst = appendInt(dst, "runtime", int64(r.Runtime))
+	if p := r.Poster; p != nil {
+		var pidx int32
+		pidx, dst = bsoncore.AppendDocumentElementStart(dst, "poster")
+		dst = bsoncore.AppendStringElement(dst, "url", p.URL)
+		if p.Object != "" {
+			dst = bsoncore.AppendStringElement(dst, "object", p.Object)
+		}
+		if p.SHA256 != "" {
+			dst = bsoncore.AppendStringElement(dst, "sha256", p.SHA256)
+		}
+		if p.ContentType != "" {
+			dst = bsoncore.AppendStringElement(dst, "content_type", p.ContentType)
+		}
+		if p.Width != 0 {
+			dst = appendInt(dst, "width", int64(p.Width))
+		}
+		if p.Height != 0 {
+			dst = appendInt(dst, "height", int64(p.Height))
+		}
+		if p.Bytes != 0 {
+			dst = bsoncore.AppendInt64Element(dst, "bytes", p.Bytes)
+		}
+		dst, _ = bsoncore.AppendDocumentEnd(dst, pidx)
+	}
+	dst = bsoncore.AppendStringElement(dst, "description", r.Description)
+	dst = appendStrings(dst, "tags", r.Tags)
+	dst = bsoncore.AppendStringElement(dst, "locale", r.Locale)
+	dst = appendTime(dst, "first_seen", r.FirstSeen)
+	dst = appendTime(dst, "last_seen", r.LastSeen)
+	dst = bsoncore.AppendStringElement(dst, "content_hash", r.ContentHash)
+	dst = appendTime(dst, "updated_at", r.UpdatedAt)
+	dst, _ = bsoncore.AppendDocumentEnd(dst, idx)
+	return dst
+}
+
+// appendStrings appends a string list; nil is null (as the driver stores a nil slice).
+func appendStrings(dst []byte, key string, ss []string) []byte {
+	if ss == nil {
+		return bsoncore.AppendNullElement(dst, key)
+	}
+	idx, dst := bsoncore.AppendArrayElementStart(dst, key)
+	for i, s := range ss {
+		dst = bsoncore.AppendStringElement(dst, arrayKey(i), s)
+	}
+	dst, _ = bsoncore.AppendArrayEnd(dst, idx)
+	return dst
+}
+
+// appendInt appends a Go int as the driver does: int32 when it fits.
+func appendInt(dst []byte, key string, n int64) []byte {
+	if n >= math.MinInt32 && n <= math.MaxInt32 {
+		return bsoncore.AppendInt32Element(dst, key, int32(n))
+	}
+	return bsoncore.AppendInt64Element(dst, key, n)
+}
+
+func appendDate(dst []byte, key string, d catalog.Date) []byte {
+	t := dateToBSON(d)
+	if t == nil {
+		return bsoncore.AppendNullElement(dst, key)
+	}
+	return appendTime(dst, key, *t)
+}
+
+func appendTime(dst []byte, key string, t time.Time) []byte {
+	return bsoncore.AppendDateTimeElement(dst, key, int64(bson.NewDateTimeFromTime(t.UTC())))
+}
+
+var arrayKeys = func() (ks [64]string) {
+	for i := range ks {
+		ks[i] = strconv.Itoa(i)
+	}
+	return ks
+}()
+
+func arrayKey(i int) string {
+	if i < len(arrayKeys) {
+		return arrayKeys[i]
+	}
+	return strconv.Itoa(i)
 }

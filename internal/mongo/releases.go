@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"marquee/internal/catalog"
 )
@@ -153,10 +154,12 @@ func (s *ReleaseStore) WriteReleases(ctx context.Context, upserts, touches []*ca
 	return s.WriteReleaseBatch(ctx, nil, upserts, touches)
 }
 
-// WriteReleaseBatch applies, in one unordered bulk call:
-//   - inserts: releases believed new, inserted whole (the cheapest write); one
-//     that exists after all (a concurrent load, or a retry of a call that
-//     half succeeded) is upserted like updates in a second call;
+// WriteReleaseBatch applies, unordered:
+//   - inserts: releases believed new, inserted whole (the cheapest write,
+//     with documents built without reflection, in insert commands of at
+//     most maxInsertBytes); one that exists after all (a concurrent load,
+//     or a retry of a call that half succeeded) is then upserted like
+//     updates;
 //   - updates: upserts (every content field set; first_seen lowered to
 //     r.FirstSeen and last_seen raised to r.LastSeen; poster.url set,
 //     keeping the image SetPoster stored);
@@ -168,9 +171,16 @@ func (s *ReleaseStore) WriteReleaseBatch(ctx context.Context, inserts, updates, 
 	if len(inserts)+len(updates)+len(touches) == 0 {
 		return nil
 	}
-	models := make([]mongo.WriteModel, 0, len(inserts)+len(updates)+len(touches))
-	for _, r := range inserts {
-		models = append(models, mongo.NewInsertOneModel().SetDocument(toReleaseDoc(r)))
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	models := make([]mongo.WriteModel, 0, len(updates)+len(touches))
+	existing, err := s.insertReleases(ctx, inserts)
+	if err != nil {
+		return err
+	}
+	// Inserts that met an existing document become upserts.
+	for _, i := range existing {
+		models = append(models, upsertModel(inserts[i]))
 	}
 	for _, r := range updates {
 		models = append(models, upsertModel(r))
@@ -180,28 +190,64 @@ func (s *ReleaseStore) WriteReleaseBatch(ctx context.Context, inserts, updates, 
 			SetFilter(bson.D{{Key: "_id", Value: r.ID}}).
 			SetUpdate(seenUpdate(r)))
 	}
-	ctx, cancel := s.opCtx(ctx)
-	defer cancel()
-	_, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-	if err == nil {
+	if len(models) == 0 {
 		return nil
 	}
-	// Inserts that met an existing document become upserts.
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+	if _, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
 		return releaseErr("bulk write", err)
 	}
-	var again []mongo.WriteModel
-	for _, we := range bwe.WriteErrors {
-		if we.Index >= len(inserts) || !IsDuplicateKey(mongo.WriteException{WriteErrors: mongo.WriteErrors{we.WriteError}}) {
-			return releaseErr("bulk write", err)
-		}
-		again = append(again, upsertModel(inserts[we.Index]))
-	}
-	if _, err := s.coll.BulkWrite(ctx, again, options.BulkWrite().SetOrdered(false)); err != nil {
-		return releaseErr("bulk write (existing inserts as upserts)", err)
-	}
 	return nil
+}
+
+// Limits of one insert command (the server takes 16 MB and 100,000
+// documents).
+const (
+	maxInsertBytes = 8 << 20
+	maxInsertDocs  = 10000
+)
+
+// insertReleases inserts rs in unordered insert commands and returns the
+// indexes (in rs) of the releases whose _id or source key was stored
+// already; any other write error fails the call.
+func (s *ReleaseStore) insertReleases(ctx context.Context, rs []*catalog.Release) ([]int, error) {
+	var existing []int
+	buf := make([]byte, 0, min(len(rs), maxInsertDocs)*2048)
+	for lo := 0; lo < len(rs); {
+		cmd := buf[:0]
+		idx, cmd := bsoncore.AppendDocumentStart(cmd)
+		cmd = bsoncore.AppendStringElement(cmd, "insert", s.coll.Name())
+		cmd = bsoncore.AppendBooleanElement(cmd, "ordered", false)
+		aidx, cmd := bsoncore.AppendArrayElementStart(cmd, "documents")
+		hi := lo
+		for hi < len(rs) && hi-lo < maxInsertDocs && (hi == lo || len(cmd) < maxInsertBytes) {
+			start := len(cmd)
+			cmd = bsoncore.AppendHeader(cmd, bsoncore.TypeEmbeddedDocument, arrayKey(hi-lo))
+			cmd = appendReleaseDoc(cmd, rs[hi])
+			if hi > lo && len(cmd) > maxInsertBytes {
+				cmd = cmd[:start] // the next command takes it
+				break
+			}
+			hi++
+		}
+		cmd, _ = bsoncore.AppendArrayEnd(cmd, aidx)
+		cmd, _ = bsoncore.AppendDocumentEnd(cmd, idx)
+		buf = cmd
+		err := s.coll.Database().RunCommand(ctx, bson.Raw(cmd)).Err()
+		if err != nil {
+			var we mongo.WriteException
+			if !errors.As(err, &we) || we.WriteConcernError != nil || len(we.WriteErrors) == 0 {
+				return nil, releaseErr("insert", err)
+			}
+			for _, e := range we.WriteErrors {
+				if e.Index < 0 || e.Index >= hi-lo || !IsDuplicateKey(mongo.WriteException{WriteErrors: mongo.WriteErrors{e}}) {
+					return nil, releaseErr("insert", err)
+				}
+				existing = append(existing, lo+e.Index)
+			}
+		}
+		lo = hi
+	}
+	return existing, nil
 }
 
 func upsertModel(r *catalog.Release) mongo.WriteModel {

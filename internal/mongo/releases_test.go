@@ -305,3 +305,37 @@ func TestReleaseDocument_SameAsUpsert(t *testing.T) {
 		t.Errorf("ReleaseDocument round trip:\n got %+v\nwant %+v", got, r)
 	}
 }
+
+func TestReleaseStore_InsertsOverSeveralCommands(t *testing.T) {
+	s := testReleaseStore(t)
+	ctx := context.Background()
+	if err := s.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var rs []*catalog.Release
+	for i := 0; i < 6; i++ {
+		r := sampleRelease(100 + i)
+		r.Description = strings.Repeat("가", 1<<20) // 3 MB: three commands of at most 8 MB
+		rs = append(rs, r)
+	}
+	// The last one is stored already: its duplicate-key error comes from
+	// the third command and must become an upsert of that release.
+	stored := *rs[5]
+	stored.Title = "옛 제목"
+	if err := s.WriteReleaseBatch(ctx, []*catalog.Release{&stored}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteReleaseBatch(ctx, rs, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.CountReleases(ctx); n != 6 {
+		t.Errorf("%d releases stored, want 6", n)
+	}
+	got, err := s.GetRelease(ctx, rs[5].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != rs[5].Title {
+		t.Errorf("title %q: the existing release was not upserted", got.Title)
+	}
+}
