@@ -173,17 +173,21 @@ func (p *previous) affected(ctx context.Context, ix *Index, opts Options) []int3
 // (minThr is the smallest thr of an unaffected document).
 func (s *searcher) reach(q int32, thr []float64, minThr float64, aff []atomic.Bool, sameKind bool) {
 	ix := s.ix
+	if s.slots == nil {
+		s.slots = make([]slot, ix.c.Len())
+	}
 	s.cur++
 	if s.cur == 0 {
 		clear(s.slots)
+		clear(s.done)
 		s.cur = 1
 	}
 	s.touched = s.touched[:0]
 	qt, qw := ix.c.Vector(int(q))
+	s.q.reset(qt, qw)
 	qk := ix.kind[q]
 	qc2 := 0.0
 	for i, t := range qt {
-		s.qdense[t] = qw[i]
 		if ix.common[t] {
 			qc2 += qw[i] * qw[i]
 			continue
@@ -227,9 +231,6 @@ func (s *searcher) reach(q int32, thr []float64, minThr float64, aff []atomic.Bo
 			}
 			check(d)
 		}
-	}
-	for _, t := range qt {
-		s.qdense[t] = 0
 	}
 }
 

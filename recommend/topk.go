@@ -31,9 +31,14 @@ type posting struct {
 //   - rare terms (df ≤ CommonDF) have posting lists, traversed in full;
 //   - common terms have none. Instead each document keeps g, the L2 norm of
 //     its weights on common terms, and by Cauchy-Schwarz a query q can gain
-//     at most ‖q_common‖·g(d) from them. Documents are kept sorted by g, so
-//     a query scans them only while that bound can still beat its k-th best.
+//     at most ‖q_common‖·g(d) from them. Documents are kept sorted by g
+//     (per block), so a query scans them only while that bound can still
+//     beat its k-th best. A 16-group sketch of the same weights gives a
+//     much tighter second bound, checked before a candidate is scored.
 //
+// Search walks the lists one block of documents at a time (so the partial
+// scores stay in cache) after scoring a few seed candidates from the
+// query's shortest lists, so the k-th best is high from the first block.
 // Every candidate that survives the bounds is scored exactly from the
 // forward vectors, so results equal a brute-force scan. An Index is
 // read-only after NewIndex and safe for concurrent searches.
@@ -46,7 +51,38 @@ type Index struct {
 	g        []float64 // per document
 	byG      []int32   // documents with g > 0, g descending, then index ascending
 	kind     []uint8
+	blocks   int       // ⌈n / 2^blockShift⌉
+	bg       []gEntry  // per block: its documents with g > 0, g descending
+	bgOff    []int32   // block b's entries are bg[bgOff[b]:bgOff[b+1]]
+	sketch   []float32 // per document, per term group: norm of its common-term weights in the group
 }
+
+// Common terms are hashed into sketchGroups groups. Cauchy-Schwarz per
+// group, Σ_j ‖q_j‖·‖d_j‖, bounds the common-term part of a score far more
+// tightly than ‖q_C‖·‖d_C‖ (= g) when q and d put their weight on
+// different terms; it filters candidates before exact scoring.
+const sketchGroups = 16
+
+func sketchGroup(t int32) int { return int(uint32(t) * 0x9E3779B1 >> (32 - 4)) }
+
+// gEntry is a document and its g rounded up to float32.
+type gEntry struct {
+	g   float32
+	doc int32
+}
+
+// Search processes documents in blocks of 2^blockShift: a block's partial
+// scores (64 KiB) stay in the core's cache while every list of the query
+// is walked over it.
+const blockShift = 14
+
+// Seeding: before the walk, the documents of the query's lists no longer
+// than seedDF are scored exactly (at most about seedMax of them), so the
+// k-th best score starts high and prunes from the first block on.
+const (
+	seedDF  = 64
+	seedMax = 32
+)
 
 // IndexOptions tunes NewIndex.
 type IndexOptions struct {
@@ -68,7 +104,7 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		cdf = DefaultCommonDF(n)
 	}
 	ix := &Index{c: c, commonDF: cdf, common: make([]bool, v), off: make([]int64, v+1),
-		g: make([]float64, n), kind: make([]uint8, n)}
+		g: make([]float64, n), kind: make([]uint8, n), sketch: make([]float32, n*sketchGroups)}
 	for t := 0; t < v; t++ {
 		df := int64(c.df[t])
 		if int(df) > cdf {
@@ -89,21 +125,22 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		ix.kind[d] = k
 		terms, ws := c.Vector(d)
 		g2 := 0.0
+		var sk [sketchGroups]float64
 		for j, t := range terms {
 			if ix.common[t] {
 				g2 += ws[j] * ws[j]
+				sk[sketchGroup(t)] += ws[j] * ws[j]
 				continue
 			}
-			w32 := float32(ws[j])
-			if float64(w32) < ws[j] {
-				w32 = math.Nextafter32(w32, float32(math.Inf(1)))
-			}
-			ix.post[fill[t]] = posting{doc: int32(d), w: w32}
+			ix.post[fill[t]] = posting{doc: int32(d), w: roundUp32(ws[j])}
 			fill[t]++
 		}
 		if g2 > 0 {
 			ix.g[d] = math.Sqrt(g2) * (1 + 1e-12)
 			ix.byG = append(ix.byG, int32(d))
+			for j, v := range sk {
+				ix.sketch[d*sketchGroups+j] = roundUp32(math.Sqrt(v) * (1 + 1e-12))
+			}
 		}
 	}
 	slices.SortFunc(ix.byG, func(a, b int32) int {
@@ -112,7 +149,31 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		}
 		return cmp.Compare(a, b)
 	})
+	ix.blocks = (n + 1<<blockShift - 1) >> blockShift
+	ix.bgOff = make([]int32, ix.blocks+1)
+	for _, d := range ix.byG {
+		ix.bgOff[d>>blockShift+1]++
+	}
+	for b := range ix.blocks {
+		ix.bgOff[b+1] += ix.bgOff[b]
+	}
+	ix.bg = make([]gEntry, len(ix.byG))
+	fillG := slices.Clone(ix.bgOff[:ix.blocks])
+	for _, d := range ix.byG { // g descending within each block
+		b := d >> blockShift
+		ix.bg[fillG[b]] = gEntry{g: roundUp32(ix.g[d]), doc: d}
+		fillG[b]++
+	}
 	return ix
+}
+
+// roundUp32 is w as a float32 no smaller than w.
+func roundUp32(w float64) float32 {
+	w32 := float32(w)
+	if float64(w32) < w {
+		w32 = math.Nextafter32(w32, float32(math.Inf(1)))
+	}
+	return w32
 }
 
 // Corpus returns the indexed corpus.
@@ -198,7 +259,7 @@ func (ix *Index) Search(ctx context.Context, queries []int32, opt SearchOptions)
 const boundEps = 1e-5
 
 // slot is one document's partial score for the current query; packed so a
-// posting touches one cache line.
+// posting touches one cache line (used by reach, which walks whole lists).
 type slot struct {
 	acc   float32
 	stamp uint32
@@ -207,31 +268,139 @@ type slot struct {
 // searcher holds one goroutine's scratch space.
 type searcher struct {
 	ix      *Index
-	slots   []slot // per document: partial score, valid where stamp == cur
+	acc     []float32 // per document of the current block: partial score (0: untouched)
 	cur     uint32
+	done    []uint32 // == cur: scored exactly (or excluded) for this query
 	touched []int32
-	qdense  []float64
-	top     []Neighbour // best so far, sorted by compareNeighbours
-	best    []int32
-	done    []uint32 // == cur: scored exactly for this query
+	cands   []candidate
+	cursors []cursor
+	q       queryTerms
+	qg      [sketchGroups]float64 // the query's common-term norm per group
+	top     []Neighbour           // best so far, sorted by compareNeighbours
+	slots   []slot                // reach only, allocated on first use
 	stats   SearchStats
 }
 
-func newSearcher(ix *Index) *searcher {
-	n := ix.c.Len()
-	return &searcher{ix: ix, slots: make([]slot, n), done: make([]uint32, n),
-		qdense: make([]float64, len(ix.c.Terms))}
+// candidate is a document and an upper bound of its score.
+type candidate struct {
+	ub  float64
+	doc int32
 }
 
-// exact is the cosine of the query (in qdense) and d, summed over d's terms
-// in ascending order like Corpus.Dot (the zeros add nothing).
+// cursor is a query term's position in its (document-ordered) list.
+type cursor struct {
+	w        float64
+	pos, end int64
+}
+
+func newSearcher(ix *Index) *searcher {
+	return &searcher{ix: ix, acc: make([]float32, 1<<blockShift), done: make([]uint32, ix.c.Len())}
+}
+
+// queryTerms is a small open-addressing table of the query's weights, so
+// exact scoring stays in L1 cache instead of reading a vocabulary-sized array.
+type queryTerms struct {
+	keys  []int32 // -1: empty
+	vals  []float64
+	shift uint32
+}
+
+func (h *queryTerms) reset(terms []int32, ws []float64) {
+	size, shift := 64, uint32(32-6)
+	for size < 4*len(terms) {
+		size, shift = size*2, shift-1
+	}
+	if cap(h.keys) < size {
+		h.keys, h.vals = make([]int32, size), make([]float64, size)
+	}
+	h.keys, h.vals, h.shift = h.keys[:size], h.vals[:size], shift
+	for i := range h.keys {
+		h.keys[i] = -1
+	}
+	mask := uint32(size - 1)
+	for i, t := range terms {
+		j := (uint32(t) * 0x9E3779B1) >> shift
+		for h.keys[j] >= 0 {
+			j = (j + 1) & mask
+		}
+		h.keys[j], h.vals[j] = t, ws[i]
+	}
+}
+
+// exact is the cosine of the query and d, summed over d's terms in
+// ascending order like Corpus.Dot (so bit for bit equal to it).
 func (s *searcher) exact(d int32) float64 {
 	dt, dw := s.ix.c.Vector(int(d))
+	keys, vals, shift := s.q.keys, s.q.vals, s.q.shift
+	mask := uint32(len(keys) - 1)
 	sc := 0.0
 	for j, t := range dt {
-		sc += s.qdense[t] * dw[j]
+		for h := (uint32(t) * 0x9E3779B1) >> shift; ; h = (h + 1) & mask {
+			k := keys[h]
+			if k == t {
+				sc += vals[h] * dw[j]
+				break
+			}
+			if k < 0 {
+				break
+			}
+		}
 	}
 	return sc
+}
+
+// sketchBound bounds what d gains from common terms, group by group.
+func (s *searcher) sketchBound(d int32) float64 {
+	sk := s.ix.sketch[int(d)*sketchGroups : int(d)*sketchGroups+sketchGroups]
+	ub := 0.0
+	for j, v := range sk {
+		ub += s.qg[j] * float64(v)
+	}
+	return ub
+}
+
+// consider scores candidate c (partial score a) unless its bound or its
+// sketch bound falls below the cut or it was scored already; it returns
+// the new cut.
+func (s *searcher) consider(c candidate, a float32, qc float64, k int, cut float64) float64 {
+	if c.ub < cut || s.done[c.doc] == s.cur || (qc > 0 && float64(a)+s.sketchBound(c.doc) < cut) {
+		return cut
+	}
+	return s.score(c.doc, k, cut)
+}
+
+// topCandidates moves the k candidates with the largest bounds (ties: lower
+// document first) to the front of cands (len > k) and returns them.
+func topCandidates(cands []candidate, k int) []candidate {
+	better := func(a, b candidate) bool { return a.ub > b.ub || (a.ub == b.ub && a.doc < b.doc) }
+	// Quickselect on the bound.
+	lo, hi := 0, len(cands)-1
+	for lo < hi {
+		p := cands[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for better(cands[i], p) {
+				i++
+			}
+			for better(p, cands[j]) {
+				j--
+			}
+			if i <= j {
+				cands[i], cands[j] = cands[j], cands[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			lo = hi
+		}
+	}
+	return cands[:k]
 }
 
 // offer adds a scored candidate to the running top k.
@@ -247,105 +416,153 @@ func (s *searcher) offer(nb Neighbour, k int) {
 	s.top[i] = nb
 }
 
-// search appends q's top k to dst.
+// score scores d exactly (once per query) and offers it; it returns the
+// new cut: the k-th best score less the rounding margin.
+func (s *searcher) score(d int32, k int, cut float64) float64 {
+	s.done[d] = s.cur
+	s.stats.Scored++
+	if sc := s.exact(d); sc > 0 {
+		s.offer(Neighbour{Doc: d, Score: sc}, k)
+		if len(s.top) == k {
+			return s.top[k-1].Score - 2*boundEps
+		}
+	}
+	return cut
+}
+
+// search appends q's top k to dst. Documents are processed in blocks of
+// 2^blockShift so the partial scores of a block stay in cache:
+//  0. seed: the documents of the query's shortest lists (usually the same
+//     show elsewhere) are scored exactly first, for an early k-th best;
+//  1. per block, walk the block's part of every rare list;
+//  2. score exactly each touched document whose bound (partial + the
+//     common-term bound qc·g) reaches the k-th best so far;
+//  3. then the block's untouched documents, by g descending, while qc·g
+//     can reach it.
 func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neighbour {
 	ix := s.ix
 	s.stats.Queries++
 	s.cur++
 	if s.cur == 0 {
-		clear(s.slots)
 		clear(s.done)
 		s.cur = 1
 	}
-	s.touched = s.touched[:0]
 	s.top = s.top[:0]
+	s.cursors = s.cursors[:0]
 	qt, qw := ix.c.Vector(int(q))
 	if len(qt) == 0 {
 		return dst
 	}
+	s.q.reset(qt, qw)
 	qk := ix.kind[q]
-	// 1. Walk the rare terms' lists: exact partial scores.
 	qc2 := 0.0
-	var visited int64
+	s.qg = [sketchGroups]float64{}
 	for i, t := range qt {
-		s.qdense[t] = qw[i]
 		if ix.common[t] {
 			qc2 += qw[i] * qw[i]
+			s.qg[sketchGroup(t)] += qw[i] * qw[i]
 			continue
 		}
-		w := qw[i]
-		list := ix.post[ix.off[t]:ix.off[t+1]]
-		visited += int64(len(list))
-		for _, pe := range list {
+		if a, b := ix.off[t], ix.off[t+1]; a < b {
+			s.cursors = append(s.cursors, cursor{w: qw[i], pos: a, end: b})
+		}
+	}
+	qc := math.Sqrt(qc2) * (1 + 1e-12)
+	for j, v := range s.qg {
+		s.qg[j] = math.Sqrt(v) * (1 + 1e-12)
+	}
+	s.done[q] = s.cur
+	cut := math.Inf(-1)
+	// 0. Seed, shortest lists first.
+	slices.SortFunc(s.cursors, func(a, b cursor) int { return cmp.Compare(a.end-a.pos, b.end-b.pos) })
+	seeded := 0
+	for _, c := range s.cursors {
+		if c.end-c.pos > seedDF || seeded >= seedMax {
+			break
+		}
+		for _, pe := range ix.post[c.pos:c.end] {
 			d := pe.doc
-			if d == q || (sameKind && ix.kind[d] != qk) {
+			if s.done[d] == s.cur || (sameKind && ix.kind[d] != qk) {
 				continue
 			}
-			c := w * float64(pe.w)
-			if s.slots[d].stamp != s.cur {
-				s.slots[d].stamp = s.cur
-				s.slots[d].acc = float32(c)
-				s.touched = append(s.touched, d)
-			} else {
-				s.slots[d].acc += float32(c)
+			cut = s.score(d, k, cut)
+			seeded++
+		}
+	}
+	var visited, scanned int64
+	n := int32(ix.c.Len())
+	for b := range ix.blocks {
+		lo := int32(b) << blockShift
+		hi := min(lo+1<<blockShift, n)
+		acc := s.acc
+		touched := s.touched[:0]
+		// 1. Walk.
+		for ci := range s.cursors {
+			c := &s.cursors[ci]
+			p, w := c.pos, c.w
+			for ; p < c.end; p++ {
+				pe := ix.post[p]
+				d := pe.doc
+				if d >= hi {
+					break
+				}
+				if sameKind && ix.kind[d] != qk {
+					continue
+				}
+				i := d - lo
+				if acc[i] == 0 {
+					touched = append(touched, d)
+				}
+				acc[i] += float32(w * float64(pe.w))
+			}
+			visited += p - c.pos
+			c.pos = p
+		}
+		// 2. Touched documents whose bound (partial + qc·g) reaches the
+		// cut, best bound first, while it still does.
+		gmax := 0.0
+		if bgs := ix.bg[ix.bgOff[b]:ix.bgOff[b+1]]; len(bgs) > 0 {
+			gmax = float64(bgs[0].g)
+		}
+		floor := float32(cut - qc*gmax) // partial scores below it cannot reach the cut
+		cands := s.cands[:0]
+		for _, d := range touched {
+			if a := acc[d-lo]; a >= floor {
+				if ub := float64(a) + qc*ix.g[d]; ub >= cut {
+					cands = append(cands, candidate{ub: ub, doc: d})
+				}
 			}
 		}
+		if len(cands) > k {
+			for _, c := range topCandidates(cands, k) {
+				cut = s.consider(c, acc[c.doc-lo], qc, k, cut)
+			}
+		}
+		for _, c := range cands {
+			cut = s.consider(c, acc[c.doc-lo], qc, k, cut)
+		}
+		s.cands = cands
+		// 3. Untouched documents: they gain only from common terms.
+		if qc > 0 {
+			for _, e := range ix.bg[ix.bgOff[b]:ix.bgOff[b+1]] {
+				if qc*float64(e.g) < cut {
+					break
+				}
+				scanned++
+				d := e.doc
+				if acc[d-lo] != 0 || s.done[d] == s.cur || (sameKind && ix.kind[d] != qk) || s.sketchBound(d) < cut {
+					continue
+				}
+				cut = s.score(d, k, cut)
+			}
+		}
+		for _, d := range touched {
+			acc[d-lo] = 0
+		}
+		s.touched = touched
 	}
 	s.stats.Postings += visited
-	qc := math.Sqrt(qc2) * (1 + 1e-12)
-	// 2. Score exactly the k touched documents with the best partial
-	// scores: the k-th of those exact scores bounds the final k-th from
-	// below. Then score only the touched documents whose bound reaches it.
-	scored := 0
-	if len(s.touched) > k {
-		s.topPartial(k)
-		for _, d := range s.best {
-			scored++
-			s.done[d] = s.cur
-			if sc := s.exact(d); sc > 0 {
-				s.offer(Neighbour{Doc: d, Score: sc}, k)
-			}
-		}
-	}
-	cut := math.Inf(-1)
-	if len(s.top) == k {
-		cut = s.top[k-1].Score - 2*boundEps
-	}
-	for _, d := range s.touched {
-		if s.done[d] == s.cur || float64(s.slots[d].acc)+qc*ix.g[d] < cut {
-			continue
-		}
-		scored++
-		if sc := s.exact(d); sc > 0 {
-			s.offer(Neighbour{Doc: d, Score: sc}, k)
-			if len(s.top) == k {
-				cut = s.top[k-1].Score - 2*boundEps
-			}
-		}
-	}
-	// 3. Untouched documents gain only from common terms: ≤ qc·g(d). Scan
-	// them by g descending while that bound can reach the k-th best.
-	if qc > 0 {
-		var scanned int64
-		for _, d := range ix.byG {
-			if len(s.top) == k && qc*ix.g[d] < s.top[k-1].Score-2*boundEps {
-				break
-			}
-			scanned++
-			if s.slots[d].stamp == s.cur || d == q || (sameKind && ix.kind[d] != qk) {
-				continue
-			}
-			scored++
-			if sc := s.exact(d); sc > 0 {
-				s.offer(Neighbour{Doc: d, Score: sc}, k)
-			}
-		}
-		s.stats.Scanned += scanned
-	}
-	s.stats.Scored += int64(scored)
-	for _, t := range qt {
-		s.qdense[t] = 0
-	}
+	s.stats.Scanned += scanned
 	return append(dst, s.top...)
 }
 
@@ -358,44 +575,4 @@ func compareNeighbours(a, b Neighbour) int {
 		return 1
 	}
 	return cmp.Compare(a.Doc, b.Doc)
-}
-
-// topPartial puts into s.best the k touched documents with the largest
-// partial scores (len(touched) > k), with a size-k min-heap.
-func (s *searcher) topPartial(k int) {
-	h := s.best[:0]
-	less := func(a, b int32) bool { return s.slots[a].acc < s.slots[b].acc }
-	for _, d := range s.touched {
-		if len(h) < k {
-			h = append(h, d)
-			for i := len(h) - 1; i > 0; {
-				p := (i - 1) / 2
-				if !less(h[i], h[p]) {
-					break
-				}
-				h[p], h[i] = h[i], h[p]
-				i = p
-			}
-			continue
-		}
-		if !less(h[0], d) {
-			continue
-		}
-		h[0] = d
-		for i := 0; ; {
-			l := 2*i + 1
-			if l >= len(h) {
-				break
-			}
-			if r := l + 1; r < len(h) && less(h[r], h[l]) {
-				l = r
-			}
-			if !less(h[l], h[i]) {
-				break
-			}
-			h[i], h[l] = h[l], h[i]
-			i = l
-		}
-	}
-	s.best = h
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -351,6 +352,7 @@ func probe(args []string) error {
 	nq := fs.Int("q", 2000, "queries")
 	cdfs := fs.String("cdf", "0", "comma-separated --common-df values to try")
 	k := fs.Int("k", 10, "k")
+	prof := fs.String("cpuprofile", "", "write a CPU profile of the searches here")
 	_ = fs.Parse(args)
 	t0 := time.Now()
 	b := recommend.NewCorpusBuilder(recommend.NewFeaturizer(recommend.DefaultFieldWeights, nil))
@@ -367,6 +369,17 @@ func probe(args []string) error {
 	qs := make([]int32, min(*nq, c.Len()))
 	for i := range qs {
 		qs[i] = int32(i * (c.Len() / len(qs)))
+	}
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	for _, cs := range strings.Split(*cdfs, ",") {
 		var cdf int
