@@ -14,6 +14,9 @@ import (
 // with every run of white space (including U+3000 and NBSP) collapsed to one
 // space.
 func Text(s string) string {
+	if plainText(s) {
+		return s // most field texts: nothing to change, nothing to copy
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -38,6 +41,35 @@ func Text(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// plainText reports whether Text(s) is s: valid UTF-8 of printable ASCII,
+// Hangul syllables and common CJK brackets and punctuation (all NFC, none
+// a space or control), with single inner ASCII spaces only.
+func plainText(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < ' ' || c == 0x7f || c == ' ' && s[i-1] == ' ' {
+				return false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r >= 0xAC00 && r <= 0xD7A3: // Hangul syllables
+		case r >= 0x2010 && r <= 0x2027: // dashes, quotes, bullets, ellipsis
+		case r >= 0x3008 && r <= 0x3011: // 〈〉《》「」『』【】
+		case r >= 0xFF01 && r <= 0xFF5E: // fullwidth forms
+		default:
+			return false // invalid UTF-8 (RuneError) included
+		}
+		i += n - 1
+	}
+	return true
 }
 
 // nfcSafe reports whether s is certainly NFC already: every rune is ASCII,
