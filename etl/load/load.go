@@ -564,9 +564,24 @@ type item struct {
 	source string
 	origin lake.Origin
 	line   []byte
-	buf    *[]byte // line's pooled buffer
+	size   int // len(line), while line is being copied into its batch
 	err    error
 }
+
+// batch is a run of raw lines handed to a normaliser at once (one channel
+// operation and one wake-up per batch, not per line); the lines are slices
+// of one pooled buffer.
+type batch struct {
+	n     int // batch number: results are taken in this order
+	items []item
+	buf   *[]byte
+}
+
+// Batch limits: lines, and bytes of lines.
+const (
+	batchLines = 128
+	batchBytes = 1 << 20
+)
 
 // result is a normaliser's verdict on one item.
 type result struct {
@@ -583,42 +598,53 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nopts := normalize.Options{Ref: env.Date, Loc: env.Loc}
-	var linePool sync.Pool // recycles the copies of raw lines (decoding copies what it keeps)
-	items := make(chan item, 256)
-	results := make(chan result, 256)
+	var bufPool sync.Pool // recycles the batches' line buffers (decoding copies what it keeps)
+	batches := make(chan batch, 2*opts.Workers)
+	type batchResult struct {
+		n   int
+		res []result
+	}
+	results := make(chan batchResult, 2*opts.Workers)
 	var wg sync.WaitGroup
 	for w := 0; w < opts.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for it := range items {
-				r := normalizeItem(it, nopts) // keeps no reference to it.line
-				if it.buf != nil && cap(*it.buf) <= 64<<10 {
-					linePool.Put(it.buf)
+			for b := range batches {
+				res := make([]result, len(b.items))
+				for i, it := range b.items {
+					res[i] = normalizeItem(it, nopts) // keeps no reference to it.line
 				}
-				results <- r
+				if cap(*b.buf) <= 4*batchBytes {
+					bufPool.Put(b.buf)
+				}
+				results <- batchResult{n: b.n, res: res}
 			}
 		}()
 	}
 	var all []result
 	done := make(chan struct{})
 	go func() {
-		// Results arrive out of order; they are taken in input order, so
+		// Batches arrive out of order; they are taken in input order, so
 		// that early inserts (and everything after) do not depend on timing.
-		held := map[int]result{}
+		held := map[int][]result{}
 		next := 0
-		for r := range results {
-			held[r.seq] = r
+		for br := range results {
+			held[br.n] = br.res
 			for {
-				h, ok := held[next]
+				rs, ok := held[next]
 				if !ok {
 					break
 				}
 				delete(held, next)
 				next++
-				all = append(all, h)
-				if early != nil && h.release != nil {
-					early.offer(h.release)
+				all = append(all, rs...)
+				if early != nil {
+					for _, h := range rs {
+						if h.release != nil {
+							early.offer(h.release)
+						}
+					}
 				}
 			}
 		}
@@ -627,33 +653,62 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 
 	prog := env.Progress(JobName+" read", 0)
 	seq := 0
+	var cur batch
+	newBatch := func() {
+		buf, _ := bufPool.Get().(*[]byte)
+		if buf == nil {
+			buf = new([]byte)
+		}
+		*buf = (*buf)[:0]
+		cur.buf, cur.items = buf, make([]item, 0, batchLines)
+	}
+	send := func() error {
+		if len(cur.items) == 0 {
+			return nil
+		}
+		// The lines were appended to a buffer that may have moved: slice them now.
+		off := 0
+		for i := range cur.items {
+			if l := cur.items[i].size; cur.items[i].err == nil {
+				cur.items[i].line = (*cur.buf)[off : off+l : off+l]
+				off += l
+			}
+		}
+		select {
+		case batches <- cur:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		cur.n++
+		newBatch()
+		return nil
+	}
+	newBatch()
 	var scanErr error
 	for _, p := range parts {
 		err := lake.ScanPartition(ctx, st, p.dir, func(o lake.Origin, line []byte, lineErr error) error {
 			it := item{seq: seq, source: p.source, origin: o, err: lineErr}
 			if lineErr == nil {
-				buf, _ := linePool.Get().(*[]byte)
-				if buf == nil {
-					buf = new([]byte)
-				}
-				*buf = append((*buf)[:0], line...)
-				it.buf, it.line = buf, *buf
+				*cur.buf = append(*cur.buf, line...)
+				it.size = len(line)
 			}
+			cur.items = append(cur.items, it)
 			seq++
 			prog.Add(1)
-			select {
-			case items <- it:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
+			if len(cur.items) >= batchLines || len(*cur.buf) >= batchBytes {
+				return send()
 			}
+			return nil
 		})
+		if err == nil {
+			err = send() // the partition's last lines
+		}
 		if err != nil {
 			scanErr = fmt.Errorf("%s: read %s: %w", JobName, p.dir, err)
 			break
 		}
 	}
-	close(items)
+	close(batches)
 	wg.Wait()
 	close(results)
 	<-done
