@@ -26,14 +26,18 @@ func Prices(s string) ([]catalog.Price, error) {
 	if s == "" {
 		return nil, nil
 	}
-	low := strings.ToLower(strings.ReplaceAll(s, " ", ""))
-	for _, w := range freeWords {
-		if low == w || (strings.Contains(low, w) && !strings.ContainsAny(s, "0123456789")) {
-			return []catalog.Price{{Grade: "전석", Amount: 0, Currency: "KRW"}}, nil
+	if !strings.ContainsAny(s, "0123456789") { // no free word has a digit
+		low := strings.ToLower(strings.ReplaceAll(s, " ", ""))
+		for _, w := range freeWords {
+			if strings.Contains(low, w) {
+				return []catalog.Price{{Grade: "전석", Amount: 0, Currency: "KRW"}}, nil
+			}
 		}
 	}
-	if n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64); err == nil && n >= 0 && n <= 100_000_000 {
-		return []catalog.Price{{Grade: "전석", Amount: n, Currency: "KRW"}}, nil // a bare amount (JSON APIs)
+	if strings.Trim(s, "0123456789,+-") == "" { // what ParseInt may read
+		if n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64); err == nil && n >= 0 && n <= 100_000_000 {
+			return []catalog.Price{{Grade: "전석", Amount: n, Currency: "KRW"}}, nil // a bare amount (JSON APIs)
+		}
 	}
 	var out []catalog.Price
 	rest := 0
@@ -103,37 +107,44 @@ func sub(s string, m []int, i int) string {
 // 3 decimals, 4 unit, 5 the thousands digit of "5만 5천원".
 func priceMatches(s string) [][]int {
 	var out [][]int
+	var m [12]int
 	for p := 0; p < len(s); {
-		m, ok := priceMatchAt(s, p)
-		if !ok {
+		if !priceStart(s[p]) || !priceMatchAt(s, p, &m) {
 			p++
 			continue
 		}
-		out = append(out, m)
+		out = append(out, append([]int(nil), m[:]...))
 		p = m[1]
 	}
 	return out
 }
 
+// priceStart reports whether a match can start with byte c: a digit, \s,
+// or the first byte of a symbol ($, US$, ₩ and € E2, ¥ C2, ￥ EF).
+func priceStart(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\f', '\r', '$', 'U', 'u', 0xE2, 0xC2, 0xEF:
+		return true
+	}
+	return isDigit(c)
+}
+
 // priceMatchAt matches the expression of priceMatches at p (RE2's
 // leftmost-first choices: every part after the number is optional, so the
 // greedy path is the match).
-func priceMatchAt(s string, p int) ([]int, bool) {
-	m := []int{p, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+func priceMatchAt(s string, p int, m *[12]int) bool {
+	*m = [12]int{p, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
 	if n := priceSymbol(s, p); n > 0 {
 		if priceNumber(s, skipSpace(s, p+n), m) {
 			m[2], m[3] = p, p+n
-			return m, true
+			return true
 		}
 	}
-	if priceNumber(s, skipSpace(s, p), m) {
-		return m, true
-	}
-	return nil, false
+	return priceNumber(s, skipSpace(s, p), m)
 }
 
 // priceNumber matches \d… from r on, sets groups 2 to 5 and the end.
-func priceNumber(s string, r int, m []int) bool {
+func priceNumber(s string, r int, m *[12]int) bool {
 	d := digits(s, r)
 	if d == 0 {
 		return false
