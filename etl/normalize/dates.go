@@ -65,9 +65,18 @@ func Dates(s string, ref catalog.Date, loc *time.Location) (DateRange, error) {
 			return DateRange{}, nil
 		}
 	}
-	if m := reISOTime.FindStringSubmatch(s); m != nil {
-		d, err := isoDate(m, loc)
-		return DateRange{Start: d}, err
+	if plainYMD(s) { // 2026-11-22, 2026.11.22, 2026/11/22: what reYMD would read
+		d, err := mkDate(s, s[:4], s[5:7], s[8:10], ref)
+		if err != nil {
+			return DateRange{}, err
+		}
+		return DateRange{Start: d}, nil
+	}
+	if len(s) >= 16 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') { // what reISOTime needs
+		if m := reISOTime.FindStringSubmatch(s); m != nil {
+			d, err := isoDate(m, loc)
+			return DateRange{Start: d}, err
+		}
 	}
 	if strings.ContainsAny(s, "(（") {
 		s = reWeekday.ReplaceAllString(s, "")
@@ -108,6 +117,28 @@ func Dates(s string, ref catalog.Date, loc *time.Location) (DateRange, error) {
 		return DateRange{}, fmt.Errorf("%w: range %q ends before it starts", ErrAbsurdDate, clip(s))
 	}
 	return r, nil
+}
+
+// plainYMD reports whether s is exactly four digits, a separator (. / -),
+// two digits, a separator and two digits.
+func plainYMD(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	for i := 0; i < 10; i++ {
+		c := s[i]
+		switch i {
+		case 4, 7:
+			if c != '.' && c != '/' && c != '-' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Date reads one date (see Dates); for a range it returns the start.

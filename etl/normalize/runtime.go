@@ -22,13 +22,23 @@ func Runtime(s string) (int, error) {
 	if s == "" {
 		return 0, nil
 	}
-	if m := reRuntimeISO.FindStringSubmatch(strings.ToUpper(s)); m != nil && (m[1] != "" || m[2] != "") {
-		return minutes(m[1], m[2])
+	// Each expression runs only when the text has what it needs (the
+	// checks are cheap; the expressions are not).
+	if len(s) >= 2 && (s[0]|0x20) == 'p' && (s[1]|0x20) == 't' {
+		if m := reRuntimeISO.FindStringSubmatch(strings.ToUpper(s)); m != nil && (m[1] != "" || m[2] != "") {
+			return minutes(m[1], m[2])
+		}
 	}
-	if m := reRuntimeNum.FindStringSubmatch(s); m != nil {
-		return minutes("", m[1])
+	if len(s) <= 3 && '0' <= s[0] && s[0] <= '9' {
+		if m := reRuntimeNum.FindStringSubmatch(s); m != nil {
+			return minutes("", m[1])
+		}
 	}
 	for _, re := range []*regexp.Regexp{reRuntimeKo, reRuntimeEn} {
+		if re == reRuntimeKo && !strings.Contains(s, "분") && !strings.Contains(s, "시간") ||
+			re == reRuntimeEn && !strings.ContainsAny(s, "hHmM") {
+			continue
+		}
 		if m := re.FindStringSubmatch(s); m != nil {
 			if m[1] != "" {
 				return minutes(m[1], m[2])

@@ -109,6 +109,9 @@ var reBracket = regexp.MustCompile(`[\[【〔(（<＜]([^\]】〕)）>＞]{1,30}
 // spaces). Other bracketed parts, like "<레미제라블>", stay.
 func Title(s string) (title string, tags []string) {
 	s = Text(s)
+	if !strings.ContainsAny(s, "[【〔(（<＜") { // no opening bracket: reBracket cannot match
+		return Text(s), nil
+	}
 	out := reBracket.ReplaceAllStringFunc(s, func(m string) string {
 		inner := reBracket.FindStringSubmatch(m)[1]
 		key := strings.ToUpper(strings.ReplaceAll(inner, " ", ""))

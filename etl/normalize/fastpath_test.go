@@ -1,0 +1,151 @@
+package normalize
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"marquee/internal/catalog"
+)
+
+// The fast paths of Dates, Runtime and Title (checks that skip an
+// expression that cannot match) must not change a result: each is compared
+// with its version without them, on strings built from the tokens the
+// rules care about.
+func TestFastPaths_SameAsBefore(t *testing.T) {
+	tokens := []string{"0", "1", "2", "9", "12", "31", "2026", "20261122", "-", ".", "/", " ", "~", "～", " - ", ":", "T", "Z",
+		"+09:00", "년", "월", "일", "(토)", "(", ")", "[", "]", "<", ">", "【", "】", "〈", "〉", "단독판매", "재개봉", "개봉예정",
+		"미정", "TBA", "19:30", "분", "시간", "약", "h", "H", "m", "min", "PT", "pt", "2H", "10M", "뮤지컬", "A", "\t"}
+	seed := uint32(7)
+	next := func(n int) int {
+		seed ^= seed << 13
+		seed ^= seed >> 17
+		seed ^= seed << 5
+		return int(seed % uint32(n))
+	}
+	ref := catalog.Date{Year: 2026, Month: 11, Day: 22}
+	cases := []string{"2026-11-22", "2026.11.22", "2026/11/22", "2026-13-01", "2026-02-30", "0001-01-01", "2026-11-22T19:30:00+09:00",
+		"2026-11-22 19:30", "120", "PT2H10M", "pt90m", "2시간 30분", "130 min", "[단독판매] 햄릿", "햄릿", "<레미제라블>"}
+	for i := 0; i < 60000; i++ {
+		var b strings.Builder
+		for j := next(8); j >= 0; j-- {
+			b.WriteString(tokens[next(len(tokens))])
+		}
+		cases = append(cases, b.String())
+	}
+	for _, s := range cases {
+		d1, e1 := Dates(s, ref, seoul)
+		d2, e2 := datesRef(s, ref, seoul)
+		if d1 != d2 || fmt.Sprint(e1) != fmt.Sprint(e2) || errors.Is(e1, ErrAbsurdDate) != errors.Is(e2, ErrAbsurdDate) {
+			t.Fatalf("Dates(%q) = %v, %v; want %v, %v", s, d1, e1, d2, e2)
+		}
+		r1, e1 := Runtime(s)
+		r2, e2 := runtimeRef(s)
+		if r1 != r2 || fmt.Sprint(e1) != fmt.Sprint(e2) {
+			t.Fatalf("Runtime(%q) = %v, %v; want %v, %v", s, r1, e1, r2, e2)
+		}
+		t1, g1 := Title(s)
+		t2, g2 := titleRef(s)
+		if t1 != t2 || !reflect.DeepEqual(g1, g2) {
+			t.Fatalf("Title(%q) = %q, %q; want %q, %q", s, t1, g1, t2, g2)
+		}
+	}
+}
+
+// datesRef, runtimeRef and titleRef are Dates, Runtime and Title as they
+// were before the fast paths: the references.
+func datesRef(s string, ref catalog.Date, loc *time.Location) (DateRange, error) {
+	s = Text(s)
+	if s == "" {
+		return DateRange{}, nil
+	}
+	low := strings.ToLower(s)
+	for _, w := range unknownWords {
+		if strings.Contains(low, w) && !strings.ContainsAny(s, "0123456789") {
+			return DateRange{}, nil
+		}
+	}
+	if m := reISOTime.FindStringSubmatch(s); m != nil {
+		d, err := isoDate(m, loc)
+		return DateRange{Start: d}, err
+	}
+	if strings.ContainsAny(s, "(（") {
+		s = reWeekday.ReplaceAllString(s, "")
+	}
+	parts := []string{s}
+	if strings.ContainsAny(s, "~～〜–—부") || strings.Contains(s, " - ") {
+		parts = reRange.Split(s, -1)
+	}
+	if len(parts) > 2 {
+		return DateRange{}, fmt.Errorf("%w: date range %q", ErrUnparsed, clip(s))
+	}
+	start, _, err := oneDate(parts[0], ref.Year, ref, true)
+	if err != nil {
+		return DateRange{}, err
+	}
+	r := DateRange{Start: start}
+	if len(parts) == 2 && strings.TrimSpace(parts[1]) != "" {
+		year := ref.Year
+		if !start.IsZero() {
+			year = start.Year
+		}
+		end, endHasYear, err := oneDate(parts[1], year, ref, false)
+		if err != nil {
+			return DateRange{}, err
+		}
+		if !endHasYear && !start.IsZero() && end.Before(start) {
+			end = catalog.Date{Year: end.Year + 1, Month: end.Month, Day: end.Day}
+		}
+		r.End = end
+	}
+	if r.Start.IsZero() && r.End.IsZero() {
+		if strings.TrimSpace(reTime.ReplaceAllString(s, "")) == "" {
+			return DateRange{}, nil // a bare time: the date is unknown
+		}
+		return DateRange{}, fmt.Errorf("%w: date %q", ErrUnparsed, clip(s))
+	}
+	if !r.Start.IsZero() && !r.End.IsZero() && r.End.Before(r.Start) {
+		return DateRange{}, fmt.Errorf("%w: range %q ends before it starts", ErrAbsurdDate, clip(s))
+	}
+	return r, nil
+}
+func runtimeRef(s string) (int, error) {
+	s = Text(s)
+	if s == "" {
+		return 0, nil
+	}
+	if m := reRuntimeISO.FindStringSubmatch(strings.ToUpper(s)); m != nil && (m[1] != "" || m[2] != "") {
+		return minutes(m[1], m[2])
+	}
+	if m := reRuntimeNum.FindStringSubmatch(s); m != nil {
+		return minutes("", m[1])
+	}
+	for _, re := range []*regexp.Regexp{reRuntimeKo, reRuntimeEn} {
+		if m := re.FindStringSubmatch(s); m != nil {
+			if m[1] != "" {
+				return minutes(m[1], m[2])
+			}
+			return minutes("", m[4])
+		}
+	}
+	return 0, fmt.Errorf("%w: runtime %q", ErrUnparsed, clip(s))
+}
+func titleRef(s string) (title string, tags []string) {
+	s = Text(s)
+	out := reBracket.ReplaceAllStringFunc(s, func(m string) string {
+		inner := reBracket.FindStringSubmatch(m)[1]
+		key := strings.ToUpper(strings.ReplaceAll(inner, " ", ""))
+		for _, w := range badgeWords {
+			if strings.Contains(key, w) {
+				tags = appendUnique(tags, strings.ReplaceAll(inner, " ", ""))
+				return " "
+			}
+		}
+		return m
+	})
+	return Text(out), tags
+}
