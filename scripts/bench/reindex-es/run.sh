@@ -33,6 +33,19 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else prin
 
 curl -fsS -m 5 "$URL" >/dev/null || { log "no search node at $URL (scripts/services.sh start)"; exit 0; }
 
+# The node's CPU seconds (user+sys from /proc), when it runs on this host:
+# the node does the same indexing work for every loader, so its CPU time
+# bounds how much any loader can gain from concurrency on this machine.
+NODE_PID=$(curl -fsS -m 5 "$URL/_nodes/_local/process?filter_path=nodes.*.process.id" 2>/dev/null | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+[ -n "$NODE_PID" ] && [ -r "/proc/$NODE_PID/stat" ] || NODE_PID=""
+TCK=$(getconf CLK_TCK)
+CORES=$(nproc)
+nodecpu() {
+	[ -n "$NODE_PID" ] || { echo 0; return; }
+	awk -v t="$TCK" '{ sub(/^.*\) /, ""); printf "%.2f", ($12+$13)/t }' "/proc/$NODE_PID/stat"
+}
+cpu() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
+
 log "building"
 if [ -n "${MARQUEE_BENCH_BIN:-}" ]; then cp "$MARQUEE_BENCH_BIN" "$B/marquee"; else go build -o "$B/marquee" ./cmd/marquee || exit 1; fi
 go build -o "$B/loader" ./scripts/bench/reindex-es/loader || exit 1
@@ -61,21 +74,31 @@ head -n 2000 "$B/docs.jsonl" >"$B/warmup.jsonl"
 
 "$B/loader" idle -url "$URL"
 log "marquee reindex-es: $N releases, $WORKERS workers"
+c0=$(nodecpu)
 t0=$(now)
 "$B/marquee" reindex-es --search-url "$URL" --data-dir "$B/data" --alias "$alias" --source "$rel" \
 	--analyzer cjk --replicas 0 --workers "$WORKERS" --batch-size 1000 --log-format json \
 	>"$B/marquee.out" 2>"$B/marquee.err"
 rc=$?
 t1=$(now)
+c1=$(nodecpu)
 [ $rc -eq 0 ] || { log "marquee failed (exit $rc):"; tail -5 "$B/marquee.err" >&2; exit 1; }
 tm=$(secs "$t0" "$t1")
+cm=$(cpu "$c0" "$c1")
 
 "$B/loader" idle -url "$URL"
 log "single-threaded bulk loader, batch 1000"
+c0=$(nodecpu)
 t0=$(now)
 "$B/loader" single -url "$URL" -index "$single" -in "$B/docs.jsonl" -batch 1000 || exit 1
 t1=$(now)
+c1=$(nodecpu)
 ts=$(secs "$t0" "$t1")
+cs=$(cpu "$c0" "$c1")
+if [ -n "$NODE_PID" ]; then
+	# The best any loader can do here: the node's work spread over every core.
+	log "node CPU: marquee ${cm}s, single-threaded ${cs}s on $CORES cores; ceiling for any loader vs single-threaded: $(awk -v w="$ts" -v c="$cm" -v n="$CORES" 'BEGIN{ if (c>0) printf "%.2f", w/(c/n); else print "n/a"}')x"
+fi
 
 sm=$("$B/loader" stats -url "$URL" -index "$alias")
 ss=$("$B/loader" stats -url "$URL" -index "$single")
@@ -83,7 +106,7 @@ eq=no
 [ "$sm" = "$ss" ] && eq=yes
 log "marquee: $sm"
 log "single:  $ss"
-echo "BENCH reindex-es load-${N} marquee=${tm}s peer(single-threaded-bulk)=${ts}s ratio=$(ratio "$tm" "$ts") equal=$eq marquee_docs_per_s=$(rate "$tm") peer_docs_per_s=$(rate "$ts") speedup=$(ratio "$ts" "$tm")x"
+echo "BENCH reindex-es load-${N} marquee=${tm}s peer(single-threaded-bulk)=${ts}s ratio=$(ratio "$tm" "$ts") equal=$eq marquee_docs_per_s=$(rate "$tm") peer_docs_per_s=$(rate "$ts") speedup=$(ratio "$ts" "$tm")x node_cpu_marquee=${cm}s node_cpu_peer=${cs}s"
 status=0
 [ $eq = yes ] || status=1
 
