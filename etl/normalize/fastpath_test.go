@@ -149,3 +149,38 @@ func titleRef(s string) (title string, tags []string) {
 	})
 	return Text(out), tags
 }
+
+// prefixRegionRef is prefixRegion as it was, over the maps: the reference.
+func prefixRegionRef(w string) string {
+	best, bestLen := "", 0
+	for k, r := range provinceAliases {
+		if HasHangul(k) && strings.HasPrefix(w, k) && len(k) > bestLen {
+			best, bestLen = r, len(k)
+		}
+	}
+	for k, r := range cityRegions {
+		if strings.HasPrefix(w, k) && len(k) > bestLen {
+			best, bestLen = r, len(k)
+		}
+	}
+	return best
+}
+
+func TestPrefixRegion_SameAsBefore(t *testing.T) {
+	var words []string
+	for _, m := range []map[string]string{provinceAliases, cityRegions} {
+		for k := range m {
+			for _, suf := range []string{"", "예술의전당", "시청", "특별시", "광역시 문화회관", "도"} {
+				words = append(words, k+suf, "x"+k+suf, k[:len(k)-1]+suf)
+			}
+		}
+	}
+	for _, v := range venueRegions {
+		words = append(words, v.key)
+	}
+	for _, w := range words {
+		if got, want := prefixRegion(w), prefixRegionRef(w); got != want {
+			t.Errorf("prefixRegion(%q) = %q, want %q", w, got, want)
+		}
+	}
+}

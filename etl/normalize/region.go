@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -179,21 +180,35 @@ func venueRegion(v string) string {
 	return ""
 }
 
-// prefixRegion finds a province or city name at the start of word w.
+// prefixRegion finds a province or city name at the start of word w: the
+// longest (a Korean province name before a city name of the same length).
 func prefixRegion(w string) string {
-	best, bestLen := "", 0
-	for k, r := range provinceAliases {
-		if HasHangul(k) && strings.HasPrefix(w, k) && len(k) > bestLen {
-			best, bestLen = r, len(k)
+	for _, p := range prefixNames {
+		if strings.HasPrefix(w, p.key) {
+			return p.region
 		}
 	}
-	for k, r := range cityRegions {
-		if strings.HasPrefix(w, k) && len(k) > bestLen {
-			best, bestLen = r, len(k)
-		}
-	}
-	return best
+	return ""
 }
+
+// prefixNames are the Korean keys of provinceAliases, then those of
+// cityRegions, longest first (stable: provinces before cities).
+var prefixNames = func() []struct{ key, region string } {
+	var out []struct{ key, region string }
+	for k, r := range provinceAliases {
+		if HasHangul(k) {
+			out = append(out, struct{ key, region string }{k, r})
+		}
+	}
+	slices.SortFunc(out, func(a, b struct{ key, region string }) int { return strings.Compare(a.key, b.key) })
+	n := len(out)
+	for k, r := range cityRegions {
+		out = append(out, struct{ key, region string }{k, r})
+	}
+	slices.SortFunc(out[n:], func(a, b struct{ key, region string }) int { return strings.Compare(a.key, b.key) })
+	slices.SortStableFunc(out, func(a, b struct{ key, region string }) int { return len(b.key) - len(a.key) })
+	return out
+}()
 
 func isOverseas(s string) bool {
 	l := strings.ToLower(s) + " "
