@@ -3,6 +3,7 @@ package normalize
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strings"
@@ -181,6 +182,56 @@ func TestPrefixRegion_SameAsBefore(t *testing.T) {
 	for _, w := range words {
 		if got, want := prefixRegion(w), prefixRegionRef(w); got != want {
 			t.Errorf("prefixRegion(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+// cleanURLRef is cleanURL without its plain-URL fast path: the reference.
+func cleanURLRef(u, base string) string {
+	u = strings.TrimSpace(u)
+	if u == "" || len(u) > 4096 {
+		return ""
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	if !pu.IsAbs() && base != "" {
+		bu, err := url.Parse(base)
+		if err != nil {
+			return ""
+		}
+		pu = bu.ResolveReference(pu)
+	}
+	if pu.Scheme != "http" && pu.Scheme != "https" || pu.Host == "" {
+		return ""
+	}
+	return pu.String()
+}
+
+func TestCleanURL_SameAsBefore(t *testing.T) {
+	parts := []string{"http://", "https://", "HTTPS://", "nol.example.kr", "a-b.c", "Host", "127.0.0.1", ":8080", "/", "/p", "/0",
+		"/img/x.jpg", "//", "/./", "/../", "?a=1", "#f", "%41", " ", "~", "_", ".", "-", "é", "@", "[::1]"}
+	seed := uint32(3)
+	next := func(n int) int {
+		seed ^= seed << 13
+		seed ^= seed >> 17
+		seed ^= seed << 5
+		return int(seed % uint32(n))
+	}
+	cases := []string{"https://nol.example.kr/p/0", "http://a", "https://a/", "https://.a/", "https://a..b/c", "https://-a/"}
+	for i := 0; i < 30000; i++ {
+		var b strings.Builder
+		for j := next(6); j >= 0; j-- {
+			b.WriteString(parts[next(len(parts))])
+		}
+		cases = append(cases, b.String())
+	}
+	for _, u := range cases {
+		for _, base := range []string{"", "https://nol.example.kr/p/1"} {
+			if got, want := cleanURL(u, base), cleanURLRef(u, base); got != want {
+				t.Fatalf("cleanURL(%q, %q) = %q, want %q", u, base, got, want)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"sync"
 
 	"marquee/internal/catalog"
 )
@@ -16,7 +17,11 @@ import (
 func ContentHash(r *catalog.Release) string {
 	// The fields are appended to one buffer and hashed at once: the same
 	// bytes as writing them one by one, without a call and a copy each.
-	h := hashWriter{b: make([]byte, 0, 1024)}
+	buf, _ := hashBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	h := hashWriter{b: (*buf)[:0]}
 	h.str(r.ID)
 	h.str(r.Source)
 	h.str(r.SourceID)
@@ -51,8 +56,15 @@ func ContentHash(r *catalog.Release) string {
 	h.list(r.Tags)
 	h.str(r.Locale)
 	sum := sha256.Sum256(h.b)
+	if cap(h.b) <= 64<<10 {
+		*buf = h.b
+		hashBufs.Put(buf)
+	}
 	return hex.EncodeToString(sum[:16])
 }
+
+// hashBufs recycles ContentHash's buffers.
+var hashBufs sync.Pool
 
 type hashWriter struct {
 	b []byte

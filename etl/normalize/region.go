@@ -107,11 +107,14 @@ func Region(venue, address string) string {
 	return venueRegion(Text(venue))
 }
 
+// addressSeparators split an address into words besides spaces.
+var addressSeparators = strings.NewReplacer(",", " ", "(", " ", ")", " ")
+
 func addressRegion(a string) string {
 	if a == "" {
 		return ""
 	}
-	words := strings.Fields(strings.NewReplacer(",", " ", "(", " ", ")", " ").Replace(a))
+	words := strings.Fields(addressSeparators.Replace(a))
 	for i, w := range words {
 		if i > 2 {
 			break

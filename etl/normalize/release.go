@@ -291,6 +291,9 @@ func cleanURL(u, base string) string {
 	if u == "" || len(u) > 4096 {
 		return ""
 	}
+	if plainURL(u) {
+		return u // what parsing and printing it gives back
+	}
 	pu, err := url.Parse(u)
 	if err != nil {
 		return ""
@@ -306,4 +309,44 @@ func cleanURL(u, base string) string {
 		return ""
 	}
 	return pu.String()
+}
+
+// plainURL reports whether u is http(s)://host[/path] with a lower-case
+// host of letters, digits, dots and hyphens and a path of unreserved
+// characters and slashes (no query, fragment, escapes, "//" or dot
+// segments): url.Parse and URL.String give such a URL back unchanged.
+func plainURL(u string) bool {
+	var rest string
+	switch {
+	case strings.HasPrefix(u, "https://"):
+		rest = u[len("https://"):]
+	case strings.HasPrefix(u, "http://"):
+		rest = u[len("http://"):]
+	default:
+		return false
+	}
+	host := rest
+	path := ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host, path = rest[:i], rest[i:]
+	}
+	if host == "" || host[0] == '.' || host[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	if strings.Contains(path, "//") || strings.Contains(path, "/.") {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+			return false
+		}
+	}
+	return true
 }
