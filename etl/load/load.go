@@ -610,10 +610,11 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			fields := make(map[string]string, 16) // every record's raw fields, in turn
 			for b := range batches {
 				res := make([]result, len(b.items))
 				for i, it := range b.items {
-					res[i] = normalizeItem(it, nopts) // keeps no reference to it.line
+					res[i] = normalizeItem(it, nopts, fields) // keeps no reference to it.line or fields
 				}
 				if cap(*b.buf) <= 4*batchBytes {
 					bufPool.Put(b.buf)
@@ -743,7 +744,9 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 	return rels, rejects, nil
 }
 
-func normalizeItem(it item, o normalize.Options) (res result) {
+// normalizeItem turns one raw line into a release or a reject; fields is
+// a map it may use for the record's raw fields (see decodeRaw).
+func normalizeItem(it item, o normalize.Options, fields map[string]string) (res result) {
 	res.seq, res.origin = it.seq, it.origin
 	defer func() { // a normaliser bug must not lose the record or crash the job
 		if p := recover(); p != nil {
@@ -758,7 +761,7 @@ func normalizeItem(it item, o normalize.Options) (res result) {
 		return res
 	}
 	var raw catalog.RawRecord
-	if err := decodeRaw(it.line, &raw); err != nil {
+	if err := decodeRaw(it.line, &raw, fields); err != nil {
 		rj := rejectRecord("bad JSON: "+err.Error(), it.origin, it.line)
 		res.reject = &rj
 		return res

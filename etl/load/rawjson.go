@@ -15,9 +15,14 @@ import (
 // copies the line into one string and slices the values out of it; any
 // other input (JSON-LD, nulls, other keys or spellings, escapes outside the
 // Basic Multilingual Plane, invalid UTF-8 or JSON) goes to json.Unmarshal.
-func decodeRaw(line []byte, raw *catalog.RawRecord) error {
+//
+// fields, when not nil, is a map the scanner clears and uses as raw.Fields
+// (a normaliser reuses one map for all its records, so raw.Fields must not
+// be kept past the next call); json.Unmarshal always makes its own.
+func decodeRaw(line []byte, raw *catalog.RawRecord, fields map[string]string) error {
+	clear(fields)
 	var r catalog.RawRecord
-	if decodeRawFast(line, &r) {
+	if decodeRawFast(line, &r, fields) {
 		*raw = r
 		return nil
 	}
@@ -169,8 +174,8 @@ const (
 )
 
 // decodeRawFast is decodeRaw's scanner; false means "ask json.Unmarshal"
-// (r is then garbage).
-func decodeRawFast(line []byte, r *catalog.RawRecord) bool {
+// (r is then garbage, and fields may hold entries).
+func decodeRawFast(line []byte, r *catalog.RawRecord, fields map[string]string) bool {
 	p := rawScanner{s: string(line)}
 	if !p.byte('{') {
 		return false
@@ -211,7 +216,7 @@ func decodeRawFast(line []byte, r *catalog.RawRecord) bool {
 		seen |= bit
 		switch bit {
 		case keyFields:
-			if !p.fields(r) {
+			if !p.fields(r, fields) {
 				return false
 			}
 		case keyFetchedAt:
@@ -253,12 +258,15 @@ func decodeRawFast(line []byte, r *catalog.RawRecord) bool {
 	}
 }
 
-// fields reads the fields object (string values only).
-func (p *rawScanner) fields(r *catalog.RawRecord) bool {
+// fields reads the fields object (string values only) into m (empty), or
+// a new map when m is nil.
+func (p *rawScanner) fields(r *catalog.RawRecord, m map[string]string) bool {
 	if !p.byte('{') {
 		return false
 	}
-	m := make(map[string]string, 16)
+	if m == nil {
+		m = make(map[string]string, 16)
+	}
 	r.Fields = m
 	if p.byte('}') {
 		return true

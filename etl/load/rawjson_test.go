@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,12 +18,19 @@ func checkDecodeRaw(t *testing.T, line []byte) {
 	t.Helper()
 	var want, got catalog.RawRecord
 	werr := json.Unmarshal(line, &want)
-	gerr := decodeRaw(line, &got)
+	gerr := decodeRaw(line, &got, nil)
 	if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
 		t.Fatalf("%q: error %v, json.Unmarshal %v", line, gerr, werr)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q:\n got %#v\nwant %#v", line, got, want)
+	}
+	// With a reused map, left with entries by an earlier line.
+	reused := map[string]string{"stale": "x"}
+	var again catalog.RawRecord
+	aerr := decodeRaw(line, &again, reused)
+	if fmt.Sprint(aerr) != fmt.Sprint(werr) || !reflect.DeepEqual(again, want) {
+		t.Fatalf("%q with a reused map:\n got %#v, %v\nwant %#v, %v", line, again, aerr, want, werr)
 	}
 }
 
@@ -105,7 +113,7 @@ func TestDecodeRaw_FastPathTakesCrawlLines(t *testing.T) {
 			continue
 		}
 		var r catalog.RawRecord
-		if !decodeRawFast(l, &r) {
+		if !decodeRawFast(l, &r, nil) {
 			t.Errorf("fast path refused %s", l)
 		}
 		n++
