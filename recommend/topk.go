@@ -74,7 +74,10 @@ type gEntry struct {
 // Search processes documents in blocks of 2^blockShift: a block's partial
 // scores (64 KiB) stay in the core's cache while every list of the query
 // is walked over it.
-const blockShift = 14
+const (
+	blockShift = 14
+	blockMask  = 1<<blockShift - 1
+)
 
 // Seeding: before the walk, the documents of the query's lists no longer
 // than seedDF are scored exactly (at most about seedMax of them), so the
@@ -268,7 +271,7 @@ type slot struct {
 // searcher holds one goroutine's scratch space.
 type searcher struct {
 	ix      *Index
-	acc     []float32 // per document of the current block: partial score (0: untouched)
+	acc     *[1 << blockShift]float32 // per document of the current block: partial score (0: untouched)
 	cur     uint32
 	done    []uint32 // == cur: scored exactly (or excluded) for this query
 	touched []int32
@@ -290,11 +293,12 @@ type candidate struct {
 // cursor is a query term's position in its (document-ordered) list.
 type cursor struct {
 	w        float64
+	w32      float32 // w rounded up
 	pos, end int64
 }
 
 func newSearcher(ix *Index) *searcher {
-	return &searcher{ix: ix, acc: make([]float32, 1<<blockShift), done: make([]uint32, ix.c.Len())}
+	return &searcher{ix: ix, acc: new([1 << blockShift]float32), done: make([]uint32, ix.c.Len())}
 }
 
 // queryTerms is a small open-addressing table of the query's weights, so
@@ -464,7 +468,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			continue
 		}
 		if a, b := ix.off[t], ix.off[t+1]; a < b {
-			s.cursors = append(s.cursors, cursor{w: qw[i], pos: a, end: b})
+			s.cursors = append(s.cursors, cursor{w: qw[i], w32: roundUp32(qw[i]), pos: a, end: b})
 		}
 	}
 	qc := math.Sqrt(qc2) * (1 + 1e-12)
@@ -499,9 +503,11 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// 1. Walk.
 		for ci := range s.cursors {
 			c := &s.cursors[ci]
-			p, w := c.pos, c.w
-			for ; p < c.end; p++ {
-				pe := ix.post[p]
+			list := ix.post[c.pos:c.end]
+			w := c.w32
+			j := 0
+			for ; j < len(list); j++ {
+				pe := list[j]
 				d := pe.doc
 				if d >= hi {
 					break
@@ -509,12 +515,13 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				if sameKind && ix.kind[d] != qk {
 					continue
 				}
-				i := d - lo
-				if acc[i] == 0 {
+				a := &acc[(d-lo)&blockMask]
+				if *a == 0 {
 					touched = append(touched, d)
 				}
-				acc[i] += float32(w * float64(pe.w))
+				*a += w * pe.w
 			}
+			p := c.pos + int64(j)
 			visited += p - c.pos
 			c.pos = p
 		}
@@ -527,7 +534,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		floor := float32(cut - qc*gmax) // partial scores below it cannot reach the cut
 		cands := s.cands[:0]
 		for _, d := range touched {
-			if a := acc[d-lo]; a >= floor {
+			if a := acc[(d-lo)&blockMask]; a >= floor {
 				if ub := float64(a) + qc*ix.g[d]; ub >= cut {
 					cands = append(cands, candidate{ub: ub, doc: d})
 				}
@@ -535,11 +542,11 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		}
 		if len(cands) > k {
 			for _, c := range topCandidates(cands, k) {
-				cut = s.consider(c, acc[c.doc-lo], qc, k, cut)
+				cut = s.consider(c, acc[(c.doc-lo)&blockMask], qc, k, cut)
 			}
 		}
 		for _, c := range cands {
-			cut = s.consider(c, acc[c.doc-lo], qc, k, cut)
+			cut = s.consider(c, acc[(c.doc-lo)&blockMask], qc, k, cut)
 		}
 		s.cands = cands
 		// 3. Untouched documents: they gain only from common terms.
@@ -550,14 +557,14 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				}
 				scanned++
 				d := e.doc
-				if acc[d-lo] != 0 || s.done[d] == s.cur || (sameKind && ix.kind[d] != qk) || s.sketchBound(d) < cut {
+				if acc[(d-lo)&blockMask] != 0 || s.done[d] == s.cur || (sameKind && ix.kind[d] != qk) || s.sketchBound(d) < cut {
 					continue
 				}
 				cut = s.score(d, k, cut)
 			}
 		}
 		for _, d := range touched {
-			acc[d-lo] = 0
+			acc[(d-lo)&blockMask] = 0
 		}
 		s.touched = touched
 	}
