@@ -65,10 +65,12 @@ const sketchGroups = 16
 
 func sketchGroup(t int32) int { return int(uint32(t) * 0x9E3779B1 >> (32 - 4)) }
 
-// gEntry is a document and its g rounded up to float32.
+// gEntry is a document, its g and its sketch (rounded up to float32),
+// inline so the scan of untouched documents reads memory in order.
 type gEntry struct {
 	g   float32
 	doc int32
+	sk  [sketchGroups]float32
 }
 
 // Search processes documents in blocks of 2^blockShift: a block's partial
@@ -164,7 +166,9 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 	fillG := slices.Clone(ix.bgOff[:ix.blocks])
 	for _, d := range ix.byG { // g descending within each block
 		b := d >> blockShift
-		ix.bg[fillG[b]] = gEntry{g: roundUp32(ix.g[d]), doc: d}
+		e := &ix.bg[fillG[b]]
+		e.g, e.doc = roundUp32(ix.g[d]), d
+		copy(e.sk[:], ix.sketch[int(d)*sketchGroups:])
 		fillG[b]++
 	}
 	return ix
@@ -551,13 +555,19 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		s.cands = cands
 		// 3. Untouched documents: they gain only from common terms.
 		if qc > 0 {
-			for _, e := range ix.bg[ix.bgOff[b]:ix.bgOff[b+1]] {
+			bgs := ix.bg[ix.bgOff[b]:ix.bgOff[b+1]]
+			for i := range bgs {
+				e := &bgs[i]
 				if qc*float64(e.g) < cut {
 					break
 				}
 				scanned++
+				ub := 0.0
+				for j, v := range e.sk {
+					ub += s.qg[j] * float64(v)
+				}
 				d := e.doc
-				if acc[(d-lo)&blockMask] != 0 || s.done[d] == s.cur || (sameKind && ix.kind[d] != qk) || s.sketchBound(d) < cut {
+				if ub < cut || acc[(d-lo)&blockMask] != 0 || s.done[d] == s.cur || (sameKind && ix.kind[d] != qk) {
 					continue
 				}
 				cut = s.score(d, k, cut)
