@@ -67,3 +67,19 @@ func TestTokenizeNeverReturnsInvalidOrEmpty(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainNFC(t *testing.T) {
+	nfc := "뮤지컬 레미제라블 Les Mis 2026"
+	nfd := norm.NFD.String(nfc)
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{{nfc, true}, {"", true}, {nfd, false}, {"café", false}, {"가\u11a8", false}} {
+		if got := plainNFC(tc.s); got != tc.want {
+			t.Errorf("plainNFC(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+	if a, b := Tokenize(nfc), Tokenize(nfd); !reflect.DeepEqual(a, b) {
+		t.Errorf("NFD text tokenizes differently: %q vs %q", b, a)
+	}
+}
