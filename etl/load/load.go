@@ -809,10 +809,12 @@ type earlyWriter struct {
 	wg      sync.WaitGroup
 
 	// used by the result collector goroutine only
-	ids, keys map[string]bool
-	pending   []*catalog.Release
-	stamps    map[string]*catalog.Release
-	count     int64
+	ids, keys  map[string]bool
+	pending    []*catalog.Release
+	pendingKey []string       // the merge key of each pending release
+	pendingAt  map[string]int // id → index in pending
+	stamps     map[string]*catalog.Release
+	count      int64
 
 	errOnce sync.Once
 	err     error
@@ -821,7 +823,8 @@ type earlyWriter struct {
 func newEarlyWriter(ctx context.Context, cancel context.CancelFunc, env *job.Env, opts Options, sink Sink) *earlyWriter {
 	e := &earlyWriter{env: env, opts: opts, sink: sink, cancel: cancel,
 		batches: make(chan []*catalog.Release, opts.Workers),
-		ids:     map[string]bool{}, keys: map[string]bool{}, stamps: map[string]*catalog.Release{}}
+		ids:     map[string]bool{}, keys: map[string]bool{}, stamps: map[string]*catalog.Release{},
+		pendingAt: map[string]int{}}
 	n := 0
 	var mu sync.Mutex
 	for w := 0; w < opts.Workers; w++ {
@@ -855,6 +858,14 @@ func (e *earlyWriter) offer(r *catalog.Release) {
 		key = normalize.MergeKey(r)
 	}
 	seenID, seenKey := e.ids[r.ID], key != "" && e.keys[key]
+	if i, ok := e.pendingAt[r.ID]; ok && seenID && e.pendingKey[i] == key {
+		// The same item again (crawled twice) while its first copy still
+		// waits for its batch: insert what the dedup will keep of the two
+		// (the later copy, the earliest first_seen) instead of updating it
+		// after the load.
+		e.pending[i] = e.keep(e.pending[i], r)
+		return
+	}
 	e.ids[r.ID] = true
 	if key != "" {
 		e.keys[key] = true
@@ -863,16 +874,41 @@ func (e *earlyWriter) offer(r *catalog.Release) {
 		return
 	}
 	r.UpdatedAt = e.env.Now().UTC()
+	e.stamp(r)
+	e.count++
+	e.pendingAt[r.ID] = len(e.pending)
+	e.pending = append(e.pending, r)
+	e.pendingKey = append(e.pendingKey, key)
+	if len(e.pending) >= e.opts.BatchSize {
+		e.flush()
+	}
+}
+
+// keep is normalize.DedupBySource for two copies of a release, old first:
+// the later one wins (by last_seen, a tie to the later), with the earliest
+// first_seen of both; its stamps become the inserted ones.
+func (e *earlyWriter) keep(old, r *catalog.Release) *catalog.Release {
+	first := old.FirstSeen
+	if r.FirstSeen.Before(first) {
+		first = r.FirstSeen
+	}
+	k := old
+	if !r.LastSeen.Before(old.LastSeen) {
+		k = r
+		k.UpdatedAt = old.UpdatedAt
+	}
+	k.FirstSeen = first
+	e.stamp(k)
+	return k
+}
+
+// stamp records what inserting r stores.
+func (e *earlyWriter) stamp(r *catalog.Release) {
 	st := &catalog.Release{ID: r.ID, ContentHash: r.ContentHash, FirstSeen: r.FirstSeen, LastSeen: r.LastSeen}
 	if r.Poster != nil {
 		st.Poster = &catalog.Poster{URL: r.Poster.URL}
 	}
 	e.stamps[r.ID] = st
-	e.count++
-	e.pending = append(e.pending, r)
-	if len(e.pending) >= e.opts.BatchSize {
-		e.flush()
-	}
 }
 
 func (e *earlyWriter) flush() {
@@ -880,7 +916,8 @@ func (e *earlyWriter) flush() {
 		return
 	}
 	b := e.pending
-	e.pending = nil
+	e.pending, e.pendingKey = nil, nil
+	clear(e.pendingAt)
 	e.batches <- b
 }
 

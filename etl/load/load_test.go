@@ -512,6 +512,68 @@ func TestRun_EarlyInsertsSameAsPlain(t *testing.T) {
 	}
 }
 
+// TestRun_EarlyInsertOfARecrawlStillPending: the same item crawled again
+// while its first copy still waits for its insert batch is inserted as the
+// dedup keeps it (no update after the load), with the same collection as a
+// load that plans everything first.
+func TestRun_EarlyInsertOfARecrawlStillPending(t *testing.T) {
+	st, err := lake.NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetched := time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)
+	lines := genRaw("site", 10, fetched)
+	recrawl := func(i int, d time.Duration, price string) []byte {
+		var r catalog.RawRecord
+		if err := json.Unmarshal(lines[i], &r); err != nil {
+			t.Fatal(err)
+		}
+		r.FetchedAt = r.FetchedAt.Add(d)
+		r.Fields["price"] = price
+		b, _ := json.Marshal(r)
+		return b
+	}
+	// Item 2 again, later and changed; item 5 again, earlier (the first copy wins, first_seen moves).
+	later, earlier := recrawl(2, 3*time.Hour, "R석 99,000원"), recrawl(5, -time.Hour, "R석 11,000원")
+	lines = append(lines[:4:4], append([][]byte{later}, lines[4:]...)...)
+	lines = append(lines, earlier)
+	writeRaw(t, st, "site", day, lines)
+
+	early, plain := newTestDB(t), newTestDB(t)
+	s1, err := run(t, st, early.store(), day, load.Options{BatchSize: 100, Workers: 2}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if detail(s1, "duplicates") != 2 || detail(s1, "update") != 0 || detail(s1, "insert_while_reading") != 10 {
+		t.Errorf("early: %v", s1.Details)
+	}
+	if _, err := run(t, st, lookupSink{plain.store()}, day, load.Options{BatchSize: 100, Workers: 2}, false); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(t, early.store())
+	sameReleases(t, got, dump(t, plain.store()))
+	for _, r := range got {
+		switch r.SourceID {
+		case "site-000002":
+			if len(r.Prices) != 1 || r.Prices[0].Amount != 99000 || !r.FirstSeen.Equal(fetched) {
+				t.Errorf("recrawled later: %+v %v", r.Prices, r.FirstSeen)
+			}
+		case "site-000005":
+			if len(r.Prices) == 0 || r.Prices[0].Amount == 11000 || !r.FirstSeen.Equal(fetched.Add(-time.Hour)) {
+				t.Errorf("recrawled earlier: %+v %v", r.Prices, r.FirstSeen)
+			}
+		}
+	}
+	// And the rerun writes nothing.
+	s2, err := run(t, st, early.store(), day, load.Options{BatchSize: 100, Workers: 2}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Written != 0 {
+		t.Errorf("rerun wrote %d", s2.Written)
+	}
+}
+
 // TestRun_PosterURLChangeDropsStoredImage: ingest-posters' image stays while
 // the poster URL stays; a new URL resets the poster to {url} so the image is
 // fetched again.
