@@ -858,12 +858,20 @@ func (e *earlyWriter) offer(r *catalog.Release) {
 		key = normalize.MergeKey(r)
 	}
 	seenID, seenKey := e.ids[r.ID], key != "" && e.keys[key]
-	if i, ok := e.pendingAt[r.ID]; ok && seenID && e.pendingKey[i] == key {
+	if i, ok := e.pendingAt[r.ID]; ok && (e.pendingKey[i] == key || !seenKey) {
 		// The same item again (crawled twice) while its first copy still
 		// waits for its batch: insert what the dedup will keep of the two
 		// (the later copy, the earliest first_seen) instead of updating it
-		// after the load.
-		e.pending[i] = e.keep(e.pending[i], r)
+		// after the load. Its merge key must be the first copy's or new, so
+		// that the merge still makes it the primary of its key.
+		if key != "" {
+			e.keys[key] = true
+		}
+		k := e.keep(e.pending[i], r)
+		if k == r {
+			e.pendingKey[i] = key
+		}
+		e.pending[i] = k
 		return
 	}
 	e.ids[r.ID] = true

@@ -523,20 +523,26 @@ func TestRun_EarlyInsertOfARecrawlStillPending(t *testing.T) {
 	}
 	fetched := time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)
 	lines := genRaw("site", 10, fetched)
-	recrawl := func(i int, d time.Duration, price string) []byte {
+	recrawl := func(i int, d time.Duration, price, title string) []byte {
 		var r catalog.RawRecord
 		if err := json.Unmarshal(lines[i], &r); err != nil {
 			t.Fatal(err)
 		}
 		r.FetchedAt = r.FetchedAt.Add(d)
 		r.Fields["price"] = price
+		if title != "" {
+			r.Fields["title"] = title
+		}
 		b, _ := json.Marshal(r)
 		return b
 	}
-	// Item 2 again, later and changed; item 5 again, earlier (the first copy wins, first_seen moves).
-	later, earlier := recrawl(2, 3*time.Hour, "R석 99,000원"), recrawl(5, -time.Hour, "R석 11,000원")
+	// Item 2 again, later and changed; item 5 again, earlier (the first
+	// copy wins, first_seen moves); item 7 again, later, retitled (a new
+	// merge key).
+	later, earlier := recrawl(2, 3*time.Hour, "R석 99,000원", ""), recrawl(5, -time.Hour, "R석 11,000원", "")
+	retitled := recrawl(7, time.Hour, "R석 77,000원", "새 제목 7")
 	lines = append(lines[:4:4], append([][]byte{later}, lines[4:]...)...)
-	lines = append(lines, earlier)
+	lines = append(lines, earlier, retitled)
 	writeRaw(t, st, "site", day, lines)
 
 	early, plain := newTestDB(t), newTestDB(t)
@@ -544,7 +550,7 @@ func TestRun_EarlyInsertOfARecrawlStillPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if detail(s1, "duplicates") != 2 || detail(s1, "update") != 0 || detail(s1, "insert_while_reading") != 10 {
+	if detail(s1, "duplicates") != 3 || detail(s1, "update") != 0 || detail(s1, "insert_while_reading") != 10 {
 		t.Errorf("early: %v", s1.Details)
 	}
 	if _, err := run(t, st, lookupSink{plain.store()}, day, load.Options{BatchSize: 100, Workers: 2}, false); err != nil {
@@ -561,6 +567,10 @@ func TestRun_EarlyInsertOfARecrawlStillPending(t *testing.T) {
 		case "site-000005":
 			if len(r.Prices) == 0 || r.Prices[0].Amount == 11000 || !r.FirstSeen.Equal(fetched.Add(-time.Hour)) {
 				t.Errorf("recrawled earlier: %+v %v", r.Prices, r.FirstSeen)
+			}
+		case "site-000007":
+			if r.Title != "새 제목 7" {
+				t.Errorf("retitled: %q", r.Title)
 			}
 		}
 	}
