@@ -219,7 +219,8 @@ func TestCleanURL_SameAsBefore(t *testing.T) {
 		seed ^= seed << 5
 		return int(seed % uint32(n))
 	}
-	cases := []string{"https://nol.example.kr/p/0", "http://a", "https://a/", "https://.a/", "https://a..b/c", "https://-a/"}
+	cases := []string{"https://nol.example.kr/p/0", "http://a", "https://a/", "https://.a/", "https://a..b/c", "https://-a/",
+		"/img/nol/0.jpg", "/", "//cdn/x.jpg", "/a/./b", "/a/../b", "/.x", "/a/", " /a "}
 	for i := 0; i < 30000; i++ {
 		var b strings.Builder
 		for j := next(6); j >= 0; j-- {
@@ -228,7 +229,7 @@ func TestCleanURL_SameAsBefore(t *testing.T) {
 		cases = append(cases, b.String())
 	}
 	for _, u := range cases {
-		for _, base := range []string{"", "https://nol.example.kr/p/1"} {
+		for _, base := range []string{"", "https://nol.example.kr/p/1", "http://a.kr", "https://a.kr/x/?q=1", "ftp://a/b", "https://a/b/../c"} {
 			if got, want := cleanURL(u, base), cleanURLRef(u, base); got != want {
 				t.Fatalf("cleanURL(%q, %q) = %q, want %q", u, base, got, want)
 			}

@@ -41,7 +41,8 @@ func Prices(s string) ([]catalog.Price, error) {
 	}
 	var out []catalog.Price
 	rest := 0
-	for _, m := range priceMatches(s) {
+	for _, mm := range priceMatches(s) {
+		m := mm[:]
 		sym := sub(s, m, 1)
 		num := strings.ReplaceAll(sub(s, m, 2), ",", "")
 		unit := strings.ToLower(strings.ReplaceAll(sub(s, m, 4), " ", ""))
@@ -105,15 +106,15 @@ func sub(s string, m []int, i int) string {
 // "¥8,800"), by hand: a scanner is many times cheaper than the backtracker
 // (price_test.go fuzzes one against the other). Groups: 1 symbol, 2 number,
 // 3 decimals, 4 unit, 5 the thousands digit of "5만 5천원".
-func priceMatches(s string) [][]int {
-	var out [][]int
+func priceMatches(s string) [][12]int {
+	var out [][12]int
 	var m [12]int
 	for p := 0; p < len(s); {
 		if !priceStart(s[p]) || !priceMatchAt(s, p, &m) {
 			p++
 			continue
 		}
-		out = append(out, append([]int(nil), m[:]...))
+		out = append(out, m)
 		p = m[1]
 	}
 	return out

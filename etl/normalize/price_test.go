@@ -34,7 +34,11 @@ func TestPriceMatches_SameAsRegexp(t *testing.T) {
 func checkPriceMatches(t *testing.T, s string) {
 	t.Helper()
 	want := rePrice.FindAllStringSubmatchIndex(s, -1)
-	if got := priceMatches(s); !reflect.DeepEqual(got, want) {
+	var got [][]int
+	for _, m := range priceMatches(s) {
+		got = append(got, m[:])
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("priceMatches(%q) = %v, want %v", s, got, want)
 	}
 	if got, want := strings.Trim(s, gradeCutset), reGradeTrim.ReplaceAllString(s, ""); got != want {

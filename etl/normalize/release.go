@@ -294,6 +294,9 @@ func cleanURL(u, base string) string {
 	if plainURL(u) {
 		return u // what parsing and printing it gives back
 	}
+	if len(u) > 1 && u[0] == '/' && u[1] != '/' && plainPath(u) && plainURL(base) {
+		return urlOrigin(base) + u // what resolving it against base gives
+	}
 	pu, err := url.Parse(u)
 	if err != nil {
 		return ""
@@ -339,14 +342,29 @@ func plainURL(u string) bool {
 			return false
 		}
 	}
-	if strings.Contains(path, "//") || strings.Contains(path, "/.") {
+	return plainPath(path)
+}
+
+// plainPath reports whether p is a URL path of unreserved characters and
+// slashes without "//" or dot segments (nothing to escape or resolve).
+func plainPath(p string) bool {
+	if strings.Contains(p, "//") || strings.Contains(p, "/.") {
 		return false
 	}
-	for i := 0; i < len(path); i++ {
-		c := path[i]
+	for i := 0; i < len(p); i++ {
+		c := p[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
 			return false
 		}
 	}
 	return true
+}
+
+// urlOrigin is "scheme://host" of a plainURL.
+func urlOrigin(u string) string {
+	i := strings.Index(u, "://") + len("://")
+	if j := strings.IndexByte(u[i:], '/'); j >= 0 {
+		return u[:i+j]
+	}
+	return u
 }
