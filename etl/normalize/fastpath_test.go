@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"marquee/internal/catalog"
 )
@@ -233,6 +234,63 @@ func TestCleanURL_SameAsBefore(t *testing.T) {
 			if got, want := cleanURL(u, base), cleanURLRef(u, base); got != want {
 				t.Fatalf("cleanURL(%q, %q) = %q, want %q", u, base, got, want)
 			}
+		}
+	}
+}
+
+// matchTitleRef and mergeKeyRef are MatchTitle and MergeKey as they were:
+// the references.
+func matchTitleRef(title string) string {
+	t := strings.ToLower(Text(title))
+	for _, p := range genrePrefixes {
+		if strings.HasPrefix(t, p) && len(t) > len(p) {
+			t = t[len(p):]
+			break
+		}
+	}
+	var b strings.Builder
+	for _, r := range t {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func mergeKeyRef(r *catalog.Release) string {
+	if r.StartDate.IsZero() || (r.Region == "" && r.Venue == "") {
+		return ""
+	}
+	t := matchTitleRef(r.Title)
+	if t == "" {
+		return ""
+	}
+	return string(r.Kind) + "\x00" + t + "\x00" + r.StartDate.String() + "\x00" + r.Region
+}
+
+func TestMergeKey_SameAsBefore(t *testing.T) {
+	tokens := []string{"뮤지컬", "연극", "Musical", "MUSICAL", "concert", "Concert ", "〈", "〉", "《", "레미제라블", "A", "z", "Z", "0", "9",
+		" ", "-", "…", "“", "Ａ", "ｂ", "\u212a", "É", "é", "ß", "İ", "[단독]", "(재개봉)", "!", "e\u0301", "一", "ǅ"}
+	seed := uint32(11)
+	next := func(n int) int {
+		seed ^= seed << 13
+		seed ^= seed >> 17
+		seed ^= seed << 5
+		return int(seed % uint32(n))
+	}
+	for i := 0; i < 40000; i++ {
+		var b strings.Builder
+		for j := next(7); j >= 0; j-- {
+			b.WriteString(tokens[next(len(tokens))])
+		}
+		title := b.String()
+		if got, want := MatchTitle(title), matchTitleRef(title); got != want {
+			t.Fatalf("MatchTitle(%q) = %q, want %q", title, got, want)
+		}
+		r := &catalog.Release{Kind: catalog.KindPerformance, Title: title, Region: []string{"", "서울특별시"}[i%2],
+			Venue: []string{"", "극장"}[i/2%2], StartDate: []catalog.Date{{}, {Year: 2026, Month: 11, Day: 22}, {Year: 2026, Month: 2, Day: 30}}[i%3]}
+		if got, want := MergeKey(r), mergeKeyRef(r); got != want {
+			t.Fatalf("MergeKey(%+v) = %q, want %q", r, got, want)
 		}
 	}
 }

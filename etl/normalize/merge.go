@@ -3,7 +3,9 @@ package normalize
 import (
 	"sort"
 	"strings"
+	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"marquee/internal/catalog"
 )
@@ -44,20 +46,89 @@ var genrePrefixes = []string{"뮤지컬", "연극", "콘서트", "오페라", "�
 // letters and digits only, without a leading genre word ("뮤지컬 〈레미제라블〉"
 // and "레미제라블" match).
 func MatchTitle(title string) string {
-	t := strings.ToLower(Text(title))
+	return string(appendMatchTitle(nil, title))
+}
+
+// appendMatchTitle appends MatchTitle(title) to b.
+func appendMatchTitle(b []byte, title string) []byte {
+	t := Text(title)
+	if simpleRunes(t) {
+		// ASCII, Hangul syllables and caseless punctuation only: lower
+		// case changes ASCII letters alone and keeps every length, so the
+		// title is read in place.
+		for _, p := range genrePrefixes {
+			if len(t) > len(p) && asciiLowerHasPrefix(t, p) {
+				t = t[len(p):]
+				break
+			}
+		}
+		for i := 0; i < len(t); {
+			c := t[i]
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				b = append(b, c)
+			case 'A' <= c && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			case c >= utf8.RuneSelf:
+				r, n := utf8.DecodeRuneInString(t[i:])
+				if r >= 0xAC00 && r <= 0xD7A3 {
+					b = append(b, t[i:i+n]...)
+				}
+				i += n
+				continue
+			}
+			i++
+		}
+		return b
+	}
+	t = strings.ToLower(t)
 	for _, p := range genrePrefixes {
 		if strings.HasPrefix(t, p) && len(t) > len(p) {
 			t = t[len(p):]
 			break
 		}
 	}
-	var b strings.Builder
 	for _, r := range t {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, r)
 		}
 	}
-	return b.String()
+	return b
+}
+
+// simpleRunes reports whether s has only ASCII, Hangul syllables and the
+// caseless punctuation of U+2010–U+2027 and U+3008–U+3011.
+func simpleRunes(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !(r >= 0xAC00 && r <= 0xD7A3 || r >= 0x2010 && r <= 0x2027 || r >= 0x3008 && r <= 0x3011) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// asciiLowerHasPrefix reports whether strings.ToLower(s) starts with p,
+// for s of simpleRunes.
+func asciiLowerHasPrefix(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func matchVenue(v string) string { return MatchTitle(v) }
@@ -76,11 +147,16 @@ func MergeKey(r *catalog.Release) string {
 	if r.StartDate.IsZero() || (r.Region == "" && r.Venue == "") {
 		return ""
 	}
-	t := MatchTitle(r.Title)
-	if t == "" {
+	b := make([]byte, 0, 64+len(r.Title)+len(r.Region))
+	b = append(append(b, r.Kind...), 0)
+	n := len(b)
+	b = appendMatchTitle(b, r.Title)
+	if len(b) == n {
 		return ""
 	}
-	return string(r.Kind) + "\x00" + t + "\x00" + r.StartDate.String() + "\x00" + r.Region
+	b = r.StartDate.Time(time.UTC).AppendFormat(append(b, 0), time.DateOnly) // StartDate.String()
+	b = append(append(b, 0), r.Region...)
+	return string(b)
 }
 
 // MergeCrossSource folds releases of different sources that are the same
