@@ -107,7 +107,7 @@ func sub(s string, m []int, i int) string {
 // (price_test.go fuzzes one against the other). Groups: 1 symbol, 2 number,
 // 3 decimals, 4 unit, 5 the thousands digit of "5만 5천원".
 func priceMatches(s string) [][12]int {
-	var out [][12]int
+	out := make([][12]int, 0, 4)
 	var m [12]int
 	for p := 0; p < len(s); {
 		if !priceStart(s[p]) || !priceMatchAt(s, p, &m) {

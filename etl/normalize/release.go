@@ -248,7 +248,7 @@ func Release(raw *catalog.RawRecord, o Options) (*catalog.Release, []Issue, erro
 	}
 	r.Tags = tags
 	r.Locale = "en"
-	if HasHangul(r.Title + r.Description + r.Venue + strings.Join(r.Cast, "")) {
+	if HasHangul(r.Title) || HasHangul(r.Description) || HasHangul(r.Venue) || slices.ContainsFunc(r.Cast, HasHangul) {
 		r.Locale = "ko"
 	}
 

@@ -50,8 +50,13 @@ func Runtime(s string) (int, error) {
 }
 
 func minutes(h, m string) (int, error) {
-	hh, _ := strconv.Atoi(h)
-	mm, _ := strconv.Atoi(m)
+	var hh, mm int
+	if h != "" { // Atoi("") is 0 too, with an error to allocate
+		hh, _ = strconv.Atoi(h)
+	}
+	if m != "" {
+		mm, _ = strconv.Atoi(m)
+	}
 	n := hh*60 + mm
 	if n <= 0 || n > 24*60 {
 		return 0, fmt.Errorf("%w: runtime of %d minutes", ErrUnparsed, n)
