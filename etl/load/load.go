@@ -623,7 +623,11 @@ func readAll(ctx context.Context, env *job.Env, opts Options, st lake.Store, par
 			}
 		}()
 	}
-	var all []result
+	var rows int64
+	for _, p := range parts {
+		rows += p.rows
+	}
+	all := make([]result, 0, min(rows, 1<<22)) // the manifests' row counts, when they have them
 	done := make(chan struct{})
 	go func() {
 		// Batches arrive out of order; they are taken in input order, so

@@ -168,25 +168,32 @@ func MergeKey(r *catalog.Release) string {
 // earliest and last_seen the latest. It returns the merged list (primaries
 // in input order) and the ids that were folded into another release.
 func MergeCrossSource(rs []*catalog.Release, preferred func(id string) bool) (out []*catalog.Release, folded []string) {
-	groups := map[string][]int{}
-	var keys []string
+	// Most keys have one release: only groups of two or more get a list,
+	// under the index of their first member.
+	firstOf := make(map[string]int, len(rs))
+	groups := map[int][]int{}
+	var firsts []int
 	for i, r := range rs {
 		k := MergeKey(r)
 		if k == "" {
 			continue
 		}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], i)
-	}
-	drop := make([]bool, len(rs))
-	replace := map[int]*catalog.Release{}
-	for _, k := range keys {
-		members := groups[k]
-		if len(members) < 2 {
+		f, ok := firstOf[k]
+		if !ok {
+			firstOf[k] = i
 			continue
 		}
+		if groups[f] == nil {
+			groups[f] = []int{f}
+			firsts = append(firsts, f)
+		}
+		groups[f] = append(groups[f], i)
+	}
+	sort.Ints(firsts) // groups in order of first appearance
+	drop := make([]bool, len(rs))
+	replace := map[int]*catalog.Release{}
+	for _, f := range firsts {
+		members := groups[f]
 		// Split the group by venue compatibility, greedily.
 		var clusters [][]int
 		for _, i := range members {
