@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -206,12 +207,25 @@ const (
 	maxInsertDocs  = 10000
 )
 
+// insertBufs recycles the insert commands' buffers (a megabyte or more
+// each).
+var insertBufs sync.Pool
+
 // insertReleases inserts rs in unordered insert commands and returns the
 // indexes (in rs) of the releases whose _id or source key was stored
 // already; any other write error fails the call.
 func (s *ReleaseStore) insertReleases(ctx context.Context, rs []*catalog.Release) ([]int, error) {
 	var existing []int
-	buf := make([]byte, 0, min(len(rs), maxInsertDocs)*2048)
+	bp, _ := insertBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	defer func() {
+		if cap(*bp) <= 2*maxInsertBytes {
+			insertBufs.Put(bp)
+		}
+	}()
+	buf := *bp
 	for lo := 0; lo < len(rs); {
 		cmd := buf[:0]
 		idx, cmd := bsoncore.AppendDocumentStart(cmd)
@@ -231,7 +245,7 @@ func (s *ReleaseStore) insertReleases(ctx context.Context, rs []*catalog.Release
 		}
 		cmd, _ = bsoncore.AppendArrayEnd(cmd, aidx)
 		cmd, _ = bsoncore.AppendDocumentEnd(cmd, idx)
-		buf = cmd
+		buf, *bp = cmd, cmd
 		err := s.coll.Database().RunCommand(ctx, bson.Raw(cmd)).Err()
 		if err != nil {
 			var we mongo.WriteException
