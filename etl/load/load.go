@@ -178,7 +178,7 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 		if err := job.Retry(ctx, opts.Retry, deps.Sink.EnsureIndexes); err != nil {
 			return s, fmt.Errorf("%s: ensure indexes: %w", JobName, err)
 		}
-		early = newEarlyWriter(ctx, cancel, env, opts, deps.Sink)
+		early = newEarlyWriter(ctx, cancel, env, opts, deps.Sink, int(min(rows, 1<<22)))
 	}
 
 	c := &counts{issues: map[string]int64{}, issueExamples: map[string]string{}}
@@ -815,8 +815,9 @@ type earlyWriter struct {
 	// used by the result collector goroutine only
 	ids, keys  map[string]bool
 	pending    []*catalog.Release
-	pendingKey []string       // the merge key of each pending release
-	pendingAt  map[string]int // id → index in pending
+	pendingKey []string          // the merge key of each pending release
+	pendingAt  map[string]int    // id → index in pending
+	slab       []catalog.Release // where the next stamps go
 	stamps     map[string]*catalog.Release
 	count      int64
 
@@ -824,10 +825,12 @@ type earlyWriter struct {
 	err     error
 }
 
-func newEarlyWriter(ctx context.Context, cancel context.CancelFunc, env *job.Env, opts Options, sink Sink) *earlyWriter {
+// newEarlyWriter starts the early writer; rows is how many raw records
+// are expected (a size hint).
+func newEarlyWriter(ctx context.Context, cancel context.CancelFunc, env *job.Env, opts Options, sink Sink, rows int) *earlyWriter {
 	e := &earlyWriter{env: env, opts: opts, sink: sink, cancel: cancel,
 		batches: make(chan []*catalog.Release, opts.Workers),
-		ids:     map[string]bool{}, keys: map[string]bool{}, stamps: map[string]*catalog.Release{},
+		ids:     make(map[string]bool, rows), keys: make(map[string]bool, rows), stamps: make(map[string]*catalog.Release, rows),
 		pendingAt: map[string]int{}}
 	n := 0
 	var mu sync.Mutex
@@ -916,7 +919,12 @@ func (e *earlyWriter) keep(old, r *catalog.Release) *catalog.Release {
 
 // stamp records what inserting r stores.
 func (e *earlyWriter) stamp(r *catalog.Release) {
-	st := &catalog.Release{ID: r.ID, ContentHash: r.ContentHash, FirstSeen: r.FirstSeen, LastSeen: r.LastSeen}
+	if len(e.slab) == 0 {
+		e.slab = make([]catalog.Release, 1024) // one allocation for many stamps
+	}
+	st := &e.slab[0]
+	e.slab = e.slab[1:]
+	*st = catalog.Release{ID: r.ID, ContentHash: r.ContentHash, FirstSeen: r.FirstSeen, LastSeen: r.LastSeen}
 	if r.Poster != nil {
 		st.Poster = &catalog.Poster{URL: r.Poster.URL}
 	}
