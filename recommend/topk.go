@@ -81,12 +81,13 @@ const (
 	blockMask  = 1<<blockShift - 1
 )
 
-// Seeding: before the walk, the documents of the query's lists no longer
-// than seedDF are scored exactly (at most about seedMax of them), so the
-// k-th best score starts high and prunes from the first block on.
+// Seeding: before the walk, the postings of the query's lists no longer
+// than seedDF (at most about seedMax of them) give partial scores, and the
+// k best of those documents are scored exactly, so the k-th best score
+// starts high and prunes from the first block on.
 const (
 	seedDF  = 64
-	seedMax = 32
+	seedMax = 256
 )
 
 // IndexOptions tunes NewIndex.
@@ -280,6 +281,7 @@ type searcher struct {
 	done    []uint32 // == cur: scored exactly (or excluded) for this query
 	touched []int32
 	cands   []candidate
+	seeds   []candidate
 	cursors []cursor
 	q       queryTerms
 	qg      [sketchGroups]float64 // the query's common-term norm per group
@@ -481,22 +483,41 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	}
 	s.done[q] = s.cur
 	cut := math.Inf(-1)
-	// 0. Seed, shortest lists first.
+	// 0. Seed: partial scores over the shortest lists, then the k best of
+	// those scored exactly.
 	slices.SortFunc(s.cursors, func(a, b cursor) int { return cmp.Compare(a.end-a.pos, b.end-b.pos) })
-	seeded := 0
+	seeds := s.seeds[:0]
 	for _, c := range s.cursors {
-		if c.end-c.pos > seedDF || seeded >= seedMax {
+		if c.end-c.pos > seedDF || len(seeds) >= seedMax {
 			break
 		}
 		for _, pe := range ix.post[c.pos:c.end] {
-			d := pe.doc
-			if s.done[d] == s.cur || (sameKind && ix.kind[d] != qk) {
-				continue
+			if d := pe.doc; d != q && (!sameKind || ix.kind[d] == qk) {
+				seeds = append(seeds, candidate{ub: c.w * float64(pe.w), doc: d})
 			}
-			cut = s.score(d, k, cut)
-			seeded++
 		}
 	}
+	if len(seeds) > 0 {
+		slices.SortFunc(seeds, func(a, b candidate) int { return cmp.Compare(a.doc, b.doc) })
+		w := 0
+		for _, c := range seeds {
+			if w > 0 && seeds[w-1].doc == c.doc {
+				seeds[w-1].ub += c.ub
+				continue
+			}
+			seeds[w] = c
+			w++
+		}
+		seeds = seeds[:w]
+		best := seeds
+		if len(seeds) > k {
+			best = topCandidates(seeds, k)
+		}
+		for _, c := range best {
+			cut = s.score(c.doc, k, cut)
+		}
+	}
+	s.seeds = seeds
 	var visited, scanned int64
 	n := int32(ix.c.Len())
 	for b := range ix.blocks {
