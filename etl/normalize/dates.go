@@ -83,7 +83,13 @@ func Dates(s string, ref catalog.Date, loc *time.Location) (DateRange, error) {
 	}
 	parts := []string{s}
 	if strings.ContainsAny(s, "~～〜–—부") || strings.Contains(s, " - ") {
-		parts = reRange.Split(s, -1)
+		if i := strings.IndexByte(s, '~'); i >= 0 && strings.Count(s, "~") == 1 && !strings.ContainsAny(s, "～〜–—") &&
+			!strings.Contains(s, "부터") && !strings.Contains(s, " - ") {
+			// One "~" and no other range mark: what reRange.Split gives.
+			parts = []string{strings.TrimRight(s[:i], "\t\n\f\r "), strings.TrimLeft(s[i+1:], "\t\n\f\r ")}
+		} else {
+			parts = reRange.Split(s, -1)
+		}
 	}
 	if len(parts) > 2 {
 		return DateRange{}, fmt.Errorf("%w: date range %q", ErrUnparsed, clip(s))
@@ -186,6 +192,10 @@ func oneDate(s string, defYear int, ref catalog.Date, infer bool) (catalog.Date,
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return catalog.Date{}, false, nil
+	}
+	if plainYMD(s) { // what reYMD reads, without it
+		d, err := mkDate(s, s[:4], s[5:7], s[8:10], ref)
+		return d, true, err
 	}
 	if m := reYMD.FindStringSubmatch(s); m != nil {
 		d, err := mkDate(m[0], m[1], m[2], m[3], ref)

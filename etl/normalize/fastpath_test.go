@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,14 +15,15 @@ import (
 	"marquee/internal/catalog"
 )
 
-// The fast paths of Dates, Runtime and Title (checks that skip an
+// The fast paths of Dates, Runtime, AgeRating and Title (checks that skip an
 // expression that cannot match) must not change a result: each is compared
 // with its version without them, on strings built from the tokens the
 // rules care about.
 func TestFastPaths_SameAsBefore(t *testing.T) {
 	tokens := []string{"0", "1", "2", "9", "12", "31", "2026", "20261122", "-", ".", "/", " ", "~", "～", " - ", ":", "T", "Z",
 		"+09:00", "년", "월", "일", "(토)", "(", ")", "[", "]", "<", ">", "【", "】", "〈", "〉", "단독판매", "재개봉", "개봉예정",
-		"미정", "TBA", "19:30", "분", "시간", "약", "h", "H", "m", "min", "PT", "pt", "2H", "10M", "뮤지컬", "A", "\t"}
+		"미정", "TBA", "19:30", "분", "시간", "약", "h", "H", "m", "min", "PT", "pt", "2H", "10M", "뮤지컬", "A", "\t",
+		"부터", "부", "–", "—", "〜", "~ ", " ~", "세", "개월", "만 ", "이상", "관람가", "청소년관람불가", "초등학생 이상", "+", "PG-13"}
 	seed := uint32(7)
 	next := func(n int) int {
 		seed ^= seed << 13
@@ -31,8 +33,11 @@ func TestFastPaths_SameAsBefore(t *testing.T) {
 	}
 	ref := catalog.Date{Year: 2026, Month: 11, Day: 22}
 	cases := []string{"2026-11-22", "2026.11.22", "2026/11/22", "2026-13-01", "2026-02-30", "0001-01-01", "2026-11-22T19:30:00+09:00",
-		"2026-11-22 19:30", "120", "PT2H10M", "pt90m", "2시간 30분", "130 min", "[단독판매] 햄릿", "햄릿", "<레미제라블>"}
-	for i := 0; i < 60000; i++ {
+		"2026-11-22 19:30", "120", "PT2H10M", "pt90m", "2시간 30분", "130 min", "[단독판매] 햄릿", "햄릿", "<레미제라블>",
+		"2026.12.03 ~ 2027.01.11", "2026.12.03~2027.01.11", "2026.12.03 ~", "~ 2027.01.11", "2026.12.03 ~ 01.05", "~",
+		"11월 22일 (토) 19:30", "2026년 11월 22일", "2026.11.01 ～ 2026.12.31", "2026-11-01 - 2026-12-31", "2026.11.01부터",
+		"부산 2026.11.01 ~ 2026.11.02", "2026.11.01 ~ 2026.11.02 ~ 2026.11.03", "2026.11.01 ~ 2026.10.01", "2026.02.30 ~ 2026.03.01"}
+	for i := 0; i < 100000; i++ {
 		var b strings.Builder
 		for j := next(8); j >= 0; j-- {
 			b.WriteString(tokens[next(len(tokens))])
@@ -49,6 +54,11 @@ func TestFastPaths_SameAsBefore(t *testing.T) {
 		r2, e2 := runtimeRef(s)
 		if r1 != r2 || fmt.Sprint(e1) != fmt.Sprint(e2) {
 			t.Fatalf("Runtime(%q) = %v, %v; want %v, %v", s, r1, e1, r2, e2)
+		}
+		a1, e1 := AgeRating(s)
+		a2, e2 := ageRatingRef(s)
+		if a1 != a2 || fmt.Sprint(e1) != fmt.Sprint(e2) {
+			t.Fatalf("AgeRating(%q) = %v, %v; want %v, %v", s, a1, e1, a2, e2)
 		}
 		t1, g1 := Title(s)
 		t2, g2 := titleRef(s)
@@ -85,7 +95,7 @@ func datesRef(s string, ref catalog.Date, loc *time.Location) (DateRange, error)
 	if len(parts) > 2 {
 		return DateRange{}, fmt.Errorf("%w: date range %q", ErrUnparsed, clip(s))
 	}
-	start, _, err := oneDate(parts[0], ref.Year, ref, true)
+	start, _, err := oneDateRef(parts[0], ref.Year, ref, true)
 	if err != nil {
 		return DateRange{}, err
 	}
@@ -95,7 +105,7 @@ func datesRef(s string, ref catalog.Date, loc *time.Location) (DateRange, error)
 		if !start.IsZero() {
 			year = start.Year
 		}
-		end, endHasYear, err := oneDate(parts[1], year, ref, false)
+		end, endHasYear, err := oneDateRef(parts[1], year, ref, false)
 		if err != nil {
 			return DateRange{}, err
 		}
@@ -293,4 +303,78 @@ func TestMergeKey_SameAsBefore(t *testing.T) {
 			t.Fatalf("MergeKey(%+v) = %q, want %q", r, got, want)
 		}
 	}
+}
+
+// ageRatingRef is AgeRating as it was: the reference.
+func ageRatingRef(s string) (string, error) {
+	s = Text(s)
+	if s == "" {
+		return "", nil
+	}
+	low := strings.ToLower(strings.ReplaceAll(s, " ", ""))
+	for _, w := range ratingWords {
+		if len(w.word) <= 5 { // short English codes must match exactly
+			if low == w.word {
+				return w.rating, nil
+			}
+			continue
+		}
+		if strings.Contains(low, strings.ReplaceAll(w.word, " ", "")) {
+			return w.rating, nil
+		}
+	}
+	if reAgeMonths.MatchString(s) && !reAge.MatchString(s) {
+		return catalog.RatingAll, nil
+	}
+	m := reAge.FindStringSubmatch(low)
+	if m == nil {
+		m = reAgeBare.FindStringSubmatch(low)
+	}
+	if m == nil {
+		return "", fmt.Errorf("%w: age rating %q", ErrUnparsed, clip(s))
+	}
+	n, _ := strconv.Atoi(m[1])
+	return ratingBucket(n), nil
+}
+
+// oneDateRef is oneDate as it was: the reference.
+func oneDateRef(s string, defYear int, ref catalog.Date, infer bool) (catalog.Date, bool, error) {
+	if strings.Contains(s, ":") {
+		s = reTime.ReplaceAllString(s, " ")
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return catalog.Date{}, false, nil
+	}
+	if m := reYMD.FindStringSubmatch(s); m != nil {
+		d, err := mkDate(m[0], m[1], m[2], m[3], ref)
+		return d, true, err
+	}
+	if m := reYMDComp.FindStringSubmatch(s); m != nil {
+		d, err := mkDate(m[0], m[1], m[2], m[3], ref)
+		return d, true, err
+	}
+	if m := reMD.FindStringSubmatch(s); m != nil {
+		if defYear == 0 {
+			return catalog.Date{}, false, fmt.Errorf("%w: %q has no year and there is no logical date", ErrUnparsed, clip(s))
+		}
+		d, err := mkDate(m[0], strconv.Itoa(defYear), m[1], m[2], ref)
+		if err != nil || !infer || ref.IsZero() {
+			return d, false, err
+		}
+		// Roll over at New Year: "01.05" read on 2026-12-20 is 2027-01-05;
+		// "12.28" read on 2027-01-03 is 2026-12-28.
+		refT, dT := ref.Time(time.UTC), d.Time(time.UTC)
+		switch {
+		case dT.Before(refT.AddDate(0, -3, 0)):
+			d = catalog.Date{Year: d.Year + 1, Month: d.Month, Day: d.Day}
+		case dT.After(refT.AddDate(0, 9, 0)):
+			d = catalog.Date{Year: d.Year - 1, Month: d.Month, Day: d.Day}
+		}
+		if d.Month == time.February && d.Day == 29 && !validDay(d.Year, d.Month, d.Day) {
+			return catalog.Date{}, false, fmt.Errorf("%w: %q", ErrAbsurdDate, m[0])
+		}
+		return d, false, nil
+	}
+	return catalog.Date{}, false, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"sync"
+	"time"
 
 	"marquee/internal/catalog"
 )
@@ -35,9 +36,9 @@ func ContentHash(r *catalog.Release) string {
 	h.list(r.Artists)
 	h.str(r.Venue)
 	h.str(r.Region)
-	h.str(r.StartDate.String())
-	h.str(r.EndDate.String())
-	h.str(r.ReleaseDate.String())
+	h.date(r.StartDate)
+	h.date(r.EndDate)
+	h.date(r.ReleaseDate)
 	h.list(r.Platforms)
 	h.int(int64(len(r.Prices)))
 	for _, p := range r.Prices {
@@ -77,6 +78,21 @@ func (w *hashWriter) int(n int64) {
 func (w *hashWriter) str(s string) {
 	w.int(int64(len(s)))
 	w.b = append(w.b, s...)
+}
+
+// date hashes d.String() (no text for an unknown date).
+func (w *hashWriter) date(d catalog.Date) {
+	if d.IsZero() {
+		w.str("")
+		return
+	}
+	var a [32]byte
+	w.bytes(d.Time(time.UTC).AppendFormat(a[:0], time.DateOnly))
+}
+
+func (w *hashWriter) bytes(b []byte) {
+	w.int(int64(len(b)))
+	w.b = append(w.b, b...)
 }
 
 // list hashes nil and empty alike: both store as no list.

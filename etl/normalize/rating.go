@@ -24,6 +24,15 @@ var (
 	}
 )
 
+// ratingWordsNoSpace are the words of ratingWords without spaces.
+var ratingWordsNoSpace = func() []string {
+	out := make([]string, len(ratingWords))
+	for i, w := range ratingWords {
+		out[i] = strings.ReplaceAll(w.word, " ", "")
+	}
+	return out
+}()
+
 // AgeRating maps an age rating text to ALL, 7, 12, 15 or 19: "전체관람가",
 // "12세이상관람가", "15세 이상", "청소년관람불가", "만 7세 이상", "36개월 이상",
 // "PG-13". An age between buckets takes the next stricter bucket (8세 → 12).
@@ -34,18 +43,18 @@ func AgeRating(s string) (string, error) {
 		return "", nil
 	}
 	low := strings.ToLower(strings.ReplaceAll(s, " ", ""))
-	for _, w := range ratingWords {
+	for i, w := range ratingWords {
 		if len(w.word) <= 5 { // short English codes must match exactly
 			if low == w.word {
 				return w.rating, nil
 			}
 			continue
 		}
-		if strings.Contains(low, strings.ReplaceAll(w.word, " ", "")) {
+		if strings.Contains(low, ratingWordsNoSpace[i]) {
 			return w.rating, nil
 		}
 	}
-	if reAgeMonths.MatchString(s) && !reAge.MatchString(s) {
+	if strings.Contains(s, "개월") && reAgeMonths.MatchString(s) && !reAge.MatchString(s) { // reAgeMonths needs 개월
 		return catalog.RatingAll, nil
 	}
 	m := reAge.FindStringSubmatch(low)
