@@ -65,28 +65,32 @@ func (p *rawScanner) str() (v string, escaped, ok bool) {
 		return "", false, false
 	}
 	start := p.i
-	ascii := true
-	for p.i < len(p.s) {
-		c := p.s[p.i]
-		switch {
-		case c == '"':
-			v = p.s[start:p.i]
-			p.i++
-			if !ascii && !utf8.ValidString(v) {
-				return "", false, false // json.Unmarshal replaces invalid bytes
-			}
-			return v, false, true
-		case c == '\\':
-			return p.escaped(start)
-		case c < 0x20:
-			return "", false, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
+	for p.i < len(p.s) && !strStop[p.s[p.i]] {
 		p.i++
 	}
-	return "", false, false
+	if p.i == len(p.s) {
+		return "", false, false
+	}
+	switch p.s[p.i] {
+	case '"':
+		v = p.s[start:p.i]
+		p.i++
+		return v, false, true // valid UTF-8: the whole line is
+	case '\\':
+		return p.escaped(start)
+	}
+	return "", false, false // a control character
 }
+
+// strStop marks the bytes that end the plain run of a JSON string: the
+// quote, the backslash and control characters.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // escaped finishes a string that starts at start and has an escape at p.i.
 func (p *rawScanner) escaped(start int) (string, bool, bool) {
@@ -176,6 +180,9 @@ const (
 // decodeRawFast is decodeRaw's scanner; false means "ask json.Unmarshal"
 // (r is then garbage, and fields may hold entries).
 func decodeRawFast(line []byte, r *catalog.RawRecord, fields map[string]string) bool {
+	if !utf8.Valid(line) {
+		return false // json.Unmarshal replaces invalid bytes
+	}
 	p := rawScanner{s: string(line)}
 	if !p.byte('{') {
 		return false

@@ -122,3 +122,24 @@ func TestDecodeRaw_FastPathTakesCrawlLines(t *testing.T) {
 		t.Fatal("no fixture without JSON-LD")
 	}
 }
+
+func BenchmarkDecodeRaw(b *testing.B) {
+	line := []byte(`{"source":"nol","source_id":"nol-0000003","kind":"performance","url":"https://nol.example.kr/p/3","fetched_at":"2026-11-22T01:00:00.003Z","render":"static","fields":{"address":"광주광역시 북구 북문대로 60","age_rating":"만 7세 이상","cast":"김우형, 현빈, 아이유 등","date_text":"2026.12.03 ~ 2027.01.11","description":"맘마미아의 새로운 무대. 맘마미아의 새로운 무대. ","genres":"클래식","poster_url":"/img/nol/3.jpg","price":"VIP석 169,000원 / R석 119,000원 / S석 94,000원","runtime":"약 179분 (인터미션 20분 포함)","title":"연극 〈지킬앤하이드〉 3","venue":"광주문화예술회관 대극장"},"content_hash":""}`)
+	fields := map[string]string{}
+	b.Run("scanner", func(b *testing.B) {
+		for b.Loop() {
+			var r catalog.RawRecord
+			if err := decodeRaw(line, &r, fields); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		for b.Loop() {
+			var r catalog.RawRecord
+			if err := json.Unmarshal(line, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
