@@ -19,7 +19,8 @@
 # MARQUEE_BENCH_MONGO_URI=mongodb://… uses that server instead.
 #
 # Env: MARQUEE_BENCH_SCALE=small (1k and 5k records), MARQUEE_BENCH_SIZES="10000 100000",
-# MARQUEE_BENCH_WORKERS=4, MARQUEE_BENCH_MONGO_URI, MARQUEE_BENCH_MONGO_HEAP=3g.
+# MARQUEE_BENCH_WORKERS=4, MARQUEE_BENCH_MONGO_URI, MARQUEE_BENCH_MONGO_HEAP=3g,
+# MARQUEE_BENCH_WARM=20000 (records of the throwaway warm-up load of each side).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
@@ -84,13 +85,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Warm the server's JIT up on a throwaway load, so neither side pays it.
-warm=$B/lake-warm
-[ -f "$warm/raw/releases/source=nol/dt=$DATE/_manifest.json" ] || "$B/loadbench" gen -n 3000 -seed 7 -lake "$warm" -date "$DATE" || exit 1
-"$B/loadbench" peer -lake "$warm" -date "$DATE" -uri "$URI" -db "bench_warm_${tag//-/_}" 2>/dev/null
-"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "bench_warm_${tag//-/_}" --data-dir "$B/data" \
+# Warm the server's JIT up on a throwaway load, so neither side pays it: the
+# first side to run would otherwise pay the compilation of the server's insert
+# and update paths (with a 3k warm-up, marquee's 100k first load, which runs
+# first, cost the server ~2.5 CPU-s more than the same load on a warm server).
+WARM=${MARQUEE_BENCH_WARM:-20000}
+warm=$B/lake-warm-$WARM
+[ -f "$warm/raw/releases/source=nol/dt=$DATE/_manifest.json" ] || "$B/loadbench" gen -n "$WARM" -seed 7 -lake "$warm" -date "$DATE" || exit 1
+# One database each: into the peer's collection marquee would only compare
+# hashes, and its insert path would stay cold.
+"$B/loadbench" peer -lake "$warm" -date "$DATE" -uri "$URI" -db "bench_warmp_${tag//-/_}" 2>/dev/null
+"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "bench_warmm_${tag//-/_}" --data-dir "$B/data" \
 	--lake "$warm" --log-format json >/dev/null 2>&1
-"$B/loadbench" drop -uri "$URI" -db "bench_warm_${tag//-/_}"
+"$B/loadbench" drop -uri "$URI" -db "bench_warmp_${tag//-/_}"
+"$B/loadbench" drop -uri "$URI" -db "bench_warmm_${tag//-/_}"
 
 status=0
 for N in $SIZES; do
