@@ -65,9 +65,10 @@ if [ -z "$URI" ]; then
 		log "no mongo-java-server launcher in $cache (run scripts/services.sh start once) or no java"; exit 0
 	fi
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	# The heap is fixed (-Xms = -Xmx): a growing heap made whoever ran first
-	# (marquee) pay its resizing and extra collections (server CPU of the
-	# same marquee load 5.0–6.4 s with -Xmx alone, 4.9–5.1 s with both).
+	# The heap is fixed (-Xms = -Xmx): a growing heap makes whoever runs first
+	# (marquee) pay its resizing and extra collections (server CPU of marquee's
+	# 100k load: 5.0–6.4 s in four runs with -Xmx alone, 4.9–6.0 s in five with
+	# both).
 	"$java" -Xms"${MARQUEE_BENCH_MONGO_HEAP:-3g}" -Xmx"${MARQUEE_BENCH_MONGO_HEAP:-3g}" -cp "${launcher}target/classes:${launcher}target/dependency/*" \
 		marquee.mongoserver.Main 127.0.0.1 "$port" >"$B/mongo.log" 2>&1 &
 	server_pid=$!
