@@ -315,7 +315,7 @@ func TestReleaseStore_InsertsOverSeveralCommands(t *testing.T) {
 	var rs []*catalog.Release
 	for i := 0; i < 6; i++ {
 		r := sampleRelease(100 + i)
-		r.Description = strings.Repeat("가", 1<<20) // 3 MB: three commands of at most 8 MB
+		r.Description = strings.Repeat("가", 30000) // 90 KB: two a command of at most maxInsertBytes
 		rs = append(rs, r)
 	}
 	// The last one is stored already: its duplicate-key error comes from
