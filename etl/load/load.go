@@ -243,6 +243,12 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	}
 
 	plan := planWrites(env, releases, stored, c)
+	if early != nil {
+		// Everything "stored" was inserted by this run (the early writer
+		// runs only into an empty collection): those releases are counted
+		// once, as early inserts, not again as unchanged.
+		c.same = 0
+	}
 	var staleFolded []string
 	for _, id := range folded {
 		if stored[id] != nil {

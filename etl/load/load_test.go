@@ -503,6 +503,12 @@ func TestRun_EarlyInsertsSameAsPlain(t *testing.T) {
 	if detail(s1, "duplicates") != 2 || detail(s1, "merged") != 1 || detail(s1, "insert") != detail(s2, "insert") {
 		t.Errorf("early %v\nplain %v", s1.Details, s2.Details)
 	}
+	// Early inserts are counted once, as inserts: the two paths report the
+	// same counts (nothing was stored before, so nothing is "unchanged").
+	if s1.Skipped != s2.Skipped || detail(s1, "unchanged") != 0 || detail(s2, "unchanged") != 0 {
+		t.Errorf("early run: skipped %d unchanged %d; plain run: skipped %d unchanged %d",
+			s1.Skipped, detail(s1, "unchanged"), s2.Skipped, detail(s2, "unchanged"))
+	}
 	got := dump(t, early.store())
 	sameReleases(t, got, dump(t, plain.store()))
 	for _, r := range got {
