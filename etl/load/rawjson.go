@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"marquee/internal/catalog"
+	"marquee/internal/jsonesc"
 )
 
 // decodeRaw decodes one raw line into raw exactly as json.Unmarshal does
@@ -117,52 +118,21 @@ func (p *rawScanner) escaped(start int) (string, bool, bool) {
 		}
 		e := p.s[p.i+1]
 		p.i += 2
-		switch e {
-		case '"', '\\', '/':
-			b = append(b, e)
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			r, ok := hex4(p.s, p.i)
-			if !ok || utf16.IsSurrogate(r) {
-				return "", false, false // pairs and lone halves: json.Unmarshal's rules
-			}
-			p.i += 4
-			b = utf8.AppendRune(b, r)
-		default:
+		if c, ok := jsonesc.Simple(e); ok {
+			b = append(b, c)
+			continue
+		}
+		if e != 'u' {
 			return "", false, false
 		}
+		r, ok := jsonesc.Hex4(p.s, p.i)
+		if !ok || utf16.IsSurrogate(r) {
+			return "", false, false // pairs and lone halves: json.Unmarshal's rules
+		}
+		p.i += 4
+		b = utf8.AppendRune(b, r)
 	}
 	return "", false, false
-}
-
-func hex4(s string, i int) (rune, bool) {
-	if i+4 > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[i : i+4]) {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r*16 + rune(c)
-	}
-	return r, true
 }
 
 // Top-level keys of a raw record, as bits of the seen set.

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"marquee/internal/catalog"
+	"marquee/internal/jsonesc"
 	"marquee/lake"
 )
 
@@ -268,64 +269,40 @@ func (s *scanner) strEscaped(start int) ([]byte, bool, error) {
 		}
 		e := s.buf[s.i]
 		s.i++
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := s.hex4()
-			if !ok {
-				return nil, false, errSyntax
-			}
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if s.i+1 < len(s.buf) && s.buf[s.i] == '\\' && s.buf[s.i+1] == 'u' {
-					s.i += 2
-					lo, ok := s.hex4()
-					if !ok {
-						return nil, false, errSyntax
-					}
-					r2 = utf16.DecodeRune(r, lo)
-				}
-				r = r2
-			}
-			out = utf8.AppendRune(out, r)
-		default:
+		if c, ok := jsonesc.Simple(e); ok {
+			out = append(out, c)
+			continue
+		}
+		if e != 'u' {
 			return nil, false, errSyntax
 		}
+		r, ok := s.hex4()
+		if !ok {
+			return nil, false, errSyntax
+		}
+		if utf16.IsSurrogate(r) {
+			r2 := utf8.RuneError
+			if s.i+1 < len(s.buf) && s.buf[s.i] == '\\' && s.buf[s.i+1] == 'u' {
+				s.i += 2
+				lo, ok := s.hex4()
+				if !ok {
+					return nil, false, errSyntax
+				}
+				r2 = utf16.DecodeRune(r, lo)
+			}
+			r = r2
+		}
+		out = utf8.AppendRune(out, r)
 	}
 	return nil, false, errSyntax
 }
 
 func (s *scanner) hex4() (rune, bool) {
-	if len(s.buf)-s.i < 4 {
-		return 0, false
+	r, ok := jsonesc.Hex4(s.buf, s.i)
+	if ok {
+		s.i += 4
 	}
-	var r rune
-	for _, c := range s.buf[s.i : s.i+4] {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			return 0, false
-		}
-	}
-	s.i += 4
-	return r, true
+	return r, ok
 }
 
 // view returns b as a string without copying. b must not change afterwards:
