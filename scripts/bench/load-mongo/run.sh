@@ -20,7 +20,9 @@
 #
 # Env: MARQUEE_BENCH_SCALE=small (1k and 5k records), MARQUEE_BENCH_SIZES="10000 100000",
 # MARQUEE_BENCH_WORKERS=4, MARQUEE_BENCH_MONGO_URI, MARQUEE_BENCH_MONGO_HEAP=3g,
-# MARQUEE_BENCH_WARM=20000 (records of the throwaway warm-up load of each side).
+# MARQUEE_BENCH_WARM=20000 (records of the throwaway warm-up load of each side),
+# MARQUEE_BENCH_WARM_ROUNDS=3 (how many warm-up loads each side runs),
+# MARQUEE_BENCH_SETTLE=1 (0: no full GC of the private server before each command).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
@@ -93,16 +95,32 @@ trap cleanup EXIT
 # first side to run would otherwise pay the compilation of the server's insert
 # and update paths (with a 3k warm-up, marquee's 100k first load, which runs
 # first, cost the server ~2.5 CPU-s more than the same load on a warm server).
+# One round is not enough: on 2026-11-26 (16:10 UTC) the server spent 1.4–1.5
+# CPU-s on the first 10k load measured after one 20k round of each side, and
+# 0.5–0.6 s on the fifth and sixth; after three rounds, 0.4–0.6 s from the first.
 WARM=${MARQUEE_BENCH_WARM:-20000}
+WARM_ROUNDS=${MARQUEE_BENCH_WARM_ROUNDS:-3}
 warm=$B/lake-warm-$WARM
 [ -f "$warm/raw/releases/source=nol/dt=$DATE/_manifest.json" ] || "$B/loadbench" gen -n "$WARM" -seed 7 -lake "$warm" -date "$DATE" || exit 1
-# One database each: into the peer's collection marquee would only compare
-# hashes, and its insert path would stay cold.
-"$B/loadbench" peer -lake "$warm" -date "$DATE" -uri "$URI" -db "bench_warmp_${tag//-/_}" 2>/dev/null
-"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "bench_warmm_${tag//-/_}" --data-dir "$B/data" \
-	--lake "$warm" --log-format json >/dev/null 2>&1
-"$B/loadbench" drop -uri "$URI" -db "bench_warmp_${tag//-/_}"
-"$B/loadbench" drop -uri "$URI" -db "bench_warmm_${tag//-/_}"
+for _ in $(seq 1 "$WARM_ROUNDS"); do
+	# One database each: into the peer's collection marquee would only compare
+	# hashes, and its insert path would stay cold.
+	"$B/loadbench" peer -lake "$warm" -date "$DATE" -uri "$URI" -db "bench_warmp_${tag//-/_}" 2>/dev/null
+	"$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "bench_warmm_${tag//-/_}" --data-dir "$B/data" \
+		--lake "$warm" --workers "$WORKERS" --batch-size 1000 --log-format json >/dev/null 2>&1
+	"$B/loadbench" drop -uri "$URI" -db "bench_warmp_${tag//-/_}"
+	"$B/loadbench" drop -uri "$URI" -db "bench_warmm_${tag//-/_}"
+done
+
+# settle collects the private server's garbage before each measured command,
+# so that neither side pays (in server CPU and wall time) for collecting what
+# the warm-up or the other side left behind.
+jcmd=$(command -v jcmd || true)
+[ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/jcmd" ] && jcmd=$JAVA_HOME/bin/jcmd
+settle() {
+	[ "${MARQUEE_BENCH_SETTLE:-1}" = 1 ] && [ -n "$server_pid" ] && [ -n "$jcmd" ] && "$jcmd" "$server_pid" GC.run >/dev/null 2>&1
+	return 0
+}
 
 status=0
 for N in $SIZES; do
@@ -117,6 +135,7 @@ for N in $SIZES; do
 	dbs+=("$mdb" "$pdb")
 
 	log "marquee load-mongo: $N raw records, $WORKERS workers"
+	settle
 	s0=$(server_cpu)
 	t0=$(now)
 	timed "$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
@@ -129,6 +148,7 @@ for N in $SIZES; do
 	log "marquee: $(tail -1 "$B/marquee-$N.out")"
 
 	log "peer (single worker, ordered ReplaceOne upserts)"
+	settle
 	s0=$(server_cpu)
 	t0=$(now)
 	timed "$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
@@ -146,6 +166,7 @@ for N in $SIZES; do
 	[ $eq = yes ] || status=1
 
 	log "rerun of the unchanged day"
+	settle
 	s0=$(server_cpu)
 	t0=$(now)
 	timed "$B/marquee" load-mongo --date "$DATE" --mongo-uri "$URI" --mongo-db "$mdb" --data-dir "$B/data" \
@@ -156,6 +177,7 @@ for N in $SIZES; do
 	tr=$(secs "$t0" "$t1")
 	cmc=$(cmd_cpu); cms=$(sub "$(server_cpu)" "$s0"); cm=$(add "$cmc" "$cms")
 	written=$(tail -1 "$B/marquee-rerun-$N.out" | sed -n 's/.*"written":\([0-9]*\).*/\1/p')
+	settle
 	s0=$(server_cpu)
 	t0=$(now)
 	timed "$B/loadbench" peer -lake "$lakedir" -date "$DATE" -uri "$URI" -db "$pdb" -batch 1000 || exit 1
