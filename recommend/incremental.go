@@ -193,7 +193,7 @@ func (s *searcher) reach(q int32, thr []float64, minThr float64, aff []atomic.Bo
 			continue
 		}
 		for _, pe := range ix.post[ix.off[t]:ix.off[t+1]] {
-			d := pe.doc
+			d := ix.orig[pe.doc]
 			if d == q || (sameKind && ix.kind[d] != qk) {
 				continue
 			}

@@ -85,6 +85,7 @@ type Options struct {
 	StopWords   []string     // nil: DefaultStopWords
 	Workers     int          // 0: GOMAXPROCS
 	CommonDF    int          // 0: DefaultCommonDF
+	MidDF       int          // 0: DefaultMidDF
 	// Input and MongoOutput are dataset URIs for the summary and lineage
 	// (e.g. "mongodb://host/marquee.releases", "/data/releases.jsonl").
 	Input       string
@@ -184,7 +185,7 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	log.Info("model built", "releases", c.Len(), "terms", len(c.Terms), "nnz", c.NNZ())
 
 	// 2. Index and choose the queries.
-	ix := NewIndex(c, IndexOptions{CommonDF: opts.CommonDF, Workers: opts.Workers})
+	ix := NewIndex(c, IndexOptions{CommonDF: opts.CommonDF, MidDF: opts.MidDF, Workers: opts.Workers})
 	lap("index_s")
 	var prev *previous
 	if opts.OnlyChanged {
@@ -241,7 +242,9 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	sum.Detail("model", model)
 	sum.Detail("k", opts.K)
 	sum.Detail("common_df", ix.CommonDF())
+	sum.Detail("mid_df", ix.MidDF())
 	sum.Detail("postings_per_list", perQuery(st.Postings, st.Queries))
+	sum.Detail("skipped_per_list", perQuery(st.Skipped, st.Queries))
 	sum.Detail("scored_per_list", perQuery(st.Scored, st.Queries))
 	if env.DryRun {
 		sum.Details["phases"] = phase

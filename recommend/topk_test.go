@@ -133,3 +133,42 @@ func TestSearchIsDeterministicAcrossWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchSkipsMidListsExactly covers the block-skipping of mid-frequency
+// lists: a catalog of several blocks, sampled queries against brute force,
+// and the skip must have happened.
+func TestSearchSkipsMidListsExactly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("40k documents")
+	}
+	rs := releasegen.Generate(releasegen.Options{N: 40000, Seed: 5})
+	c := buildTestCorpus(t, rs)
+	qs := make([]int32, 0, 160)
+	for q := 0; q < c.Len(); q += c.Len() / 160 {
+		qs = append(qs, int32(q))
+	}
+	for _, tc := range []struct {
+		sameKind bool
+		midDF    int
+	}{{false, 0}, {true, 0}, {false, 20}} {
+		t.Run(fmt.Sprintf("same_kind=%v mid_df=%d", tc.sameKind, tc.midDF), func(t *testing.T) {
+			ix := NewIndex(c, IndexOptions{MidDF: tc.midDF})
+			if ix.blocks < 3 {
+				t.Fatalf("%d blocks: the test needs several", ix.blocks)
+			}
+			got, stats, err := ix.Search(context.Background(), qs, SearchOptions{K: 10, SameKind: tc.sameKind, Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats.Skipped == 0 {
+				t.Errorf("no postings skipped (walked %d)", stats.Postings)
+			}
+			for i, q := range qs {
+				if want := bruteForce(c, int(q), 10, tc.sameKind); !sameNeighbours(got[i], want, 1e-9) {
+					t.Fatalf("query %d (%s):\n got %v\nwant %v", q, c.IDs[q], got[i], want)
+				}
+			}
+			t.Logf("postings walked %d, skipped %d, scored %d", stats.Postings, stats.Skipped, stats.Scored)
+		})
+	}
+}

@@ -28,6 +28,7 @@ type computeSimilarOptions struct {
 	StopWords    []string
 	Workers      int
 	CommonDF     int
+	MidDF        int
 }
 
 func newComputeSimilarCmd(f *factory, runF func(context.Context, *computeSimilarOptions) error) *cobra.Command {
@@ -76,6 +77,7 @@ See docs/compute-similar.md.`),
 	fl.StringSliceVar(&o.StopWords, "stop-words", nil, "stop words, replacing the configured/default list")
 	fl.IntVar(&o.Workers, "workers", 0, "goroutines (default: all CPUs)")
 	fl.IntVar(&o.CommonDF, "common-df", 0, "document frequency above which a term is bounded instead of walked (tuning; default n/20)")
+	fl.IntVar(&o.MidDF, "mid-df", 0, "document frequency above which a list may be skipped block by block (tuning; default n/256)")
 	return cmd
 }
 
@@ -83,7 +85,7 @@ See docs/compute-similar.md.`),
 // into the job's options.
 func (o *computeSimilarOptions) jobOptions(section map[string]any) (recommend.Options, error) {
 	opts := recommend.Options{K: o.K, SameKind: o.SameKind, OnlyChanged: o.OnlyChanged,
-		Workers: o.Workers, CommonDF: o.CommonDF, Weights: recommend.DefaultFieldWeights}
+		Workers: o.Workers, CommonDF: o.CommonDF, MidDF: o.MidDF, Weights: recommend.DefaultFieldWeights}
 	if o.K < 1 || o.K > 1000 {
 		return opts, catalog.Usagef("compute-similar: --k must be between 1 and 1000, got %d", o.K)
 	}
