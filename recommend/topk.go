@@ -189,7 +189,7 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 	}
 	// g and g' of every document; the internal order is g' descending.
 	gp := make([]float64, n)
-	nfe := 0
+	fcnt := make([]int32, n) // per document: its terms with df > midDF
 	kinds := map[catalog.Kind]uint8{}
 	for d := 0; d < n; d++ {
 		k, ok := kinds[c.Kinds[d]]
@@ -198,66 +198,127 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 			kinds[c.Kinds[d]] = k
 		}
 		ix.kind[d] = k
-		terms, ws := c.Vector(d)
-		g2, gp2 := 0.0, 0.0
-		for j, t := range terms {
-			w2 := ws[j] * ws[j]
-			if ix.common[t] {
-				g2 += w2
-			}
-			if int(c.df[t]) > mdf {
-				gp2 += w2
-				nfe++
-			}
-		}
-		if g2 > 0 {
-			ix.g[d] = math.Sqrt(g2) * (1 + 1e-12)
-			ix.byG = append(ix.byG, int32(d))
-		}
-		gp[d] = math.Sqrt(gp2) * (1 + 1e-12)
-		ix.orig[d] = int32(d)
 	}
-	slices.SortFunc(ix.byG, func(a, b int32) int {
-		if c := cmp.Compare(ix.g[b], ix.g[a]); c != 0 {
-			return c
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, n/4096))
+	span := func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
+	parallel(workers, func(w int) {
+		lo, hi := span(w)
+		for d := lo; d < hi; d++ {
+			terms, ws := c.Vector(d)
+			g2, gp2 := 0.0, 0.0
+			for j, t := range terms {
+				w2 := ws[j] * ws[j]
+				if ix.common[t] {
+					g2 += w2
+				}
+				if int(c.df[t]) > mdf {
+					gp2 += w2
+					fcnt[d]++
+				}
+			}
+			if g2 > 0 {
+				ix.g[d] = math.Sqrt(g2) * (1 + 1e-12)
+			}
+			gp[d] = math.Sqrt(gp2) * (1 + 1e-12)
 		}
-		return cmp.Compare(a, b)
 	})
-	slices.SortFunc(ix.orig, func(a, b int32) int {
-		if c := cmp.Compare(gp[b], gp[a]); c != 0 {
-			return c
+	// Both orders: by g (documents with common terms) and by g' (all),
+	// descending, then by index.
+	type keyed struct {
+		k float64
+		d int32
+	}
+	byKey := func(key []float64, only bool) []int32 {
+		ks := make([]keyed, 0, n)
+		for d, k := range key {
+			if !only || k > 0 {
+				ks = append(ks, keyed{k, int32(d)})
+			}
 		}
-		return cmp.Compare(a, b)
+		slices.SortFunc(ks, func(a, b keyed) int {
+			if a.k != b.k {
+				if a.k > b.k {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(a.d, b.d)
+		})
+		out := make([]int32, len(ks))
+		for i, e := range ks {
+			out[i] = e.d
+		}
+		return out
+	}
+	parallel(2, func(w int) {
+		if w == 0 {
+			ix.byG = byKey(ix.g, true)
+		} else {
+			ix.orig = byKey(gp, false)
+		}
 	})
 	ix.post = make([]posting, ix.off[v])
 	ix.boff = make([]int64, mids*(ix.blocks+1))
 	ix.bmax = make([]float32, mids*(ix.blocks+1))
-	fill := slices.Clone(ix.off[:v])
-	ix.fe = make([]fentry, 0, nfe)
 	for i, d := range ix.orig {
 		ix.rank[d] = int32(i)
-		ix.kindI[i] = ix.kind[d]
-		ix.gI[i] = roundUp32(ix.g[d])
-		ix.gpI[i] = roundUp32(gp[d])
-		terms, ws := c.Vector(int(d))
-		var sk [sketchGroups]float64
-		for j, t := range terms {
-			w2 := ws[j] * ws[j]
-			if f := ix.fid[t]; f >= 0 {
-				ix.fe = append(ix.fe, fentry{f: f, w: roundUp32(ws[j])})
+		ix.foff[i+1] = ix.foff[i] + fcnt[d]
+	}
+	ix.fe = make([]fentry, ix.foff[n])
+	// Postings, forward lists and sketches, in parallel over ranges of the
+	// internal order: each worker first counts its range's postings per
+	// term, so that it knows where in each list its own part starts.
+	fills := make([][]int64, workers)
+	parallel(workers, func(w int) {
+		cnt := make([]int64, v)
+		lo, hi := span(w)
+		for _, d := range ix.orig[lo:hi] {
+			terms, _ := c.Vector(int(d))
+			for _, t := range terms {
+				cnt[t]++
 			}
-			if ix.common[t] {
-				sk[sketchGroup(t)] += w2
-				continue
-			}
-			ix.post[fill[t]] = posting{doc: int32(i), w: roundUp32(ws[j])}
-			fill[t]++
 		}
-		ix.foff[i+1] = int32(len(ix.fe))
-		for j := range sketchGroups {
-			ix.sketch[i*sketchGroups+j] = roundUp32(math.Sqrt(sk[j]) * (1 + 1e-12))
+		fills[w] = cnt
+	})
+	for t := 0; t < v; t++ {
+		pos := ix.off[t]
+		for _, f := range fills {
+			f[t], pos = pos, pos+f[t]
 		}
 	}
+	parallel(workers, func(w int) {
+		fill := fills[w]
+		lo, hi := span(w)
+		for i := lo; i < hi; i++ {
+			d := ix.orig[i]
+			ix.kindI[i] = ix.kind[d]
+			ix.gI[i] = roundUp32(ix.g[d])
+			ix.gpI[i] = roundUp32(gp[d])
+			terms, ws := c.Vector(int(d))
+			var sk [sketchGroups]float64
+			fe := ix.fe[ix.foff[i]:ix.foff[i+1]]
+			nf := 0
+			for j, t := range terms {
+				if f := ix.fid[t]; f >= 0 {
+					fe[nf] = fentry{f: f, w: roundUp32(ws[j])}
+					nf++
+				}
+				if ix.common[t] {
+					sk[sketchGroup(t)] += ws[j] * ws[j]
+					continue
+				}
+				ix.post[fill[t]] = posting{doc: int32(i), w: roundUp32(ws[j])}
+				fill[t]++
+			}
+			for j := range sketchGroups {
+				ix.sketch[i*sketchGroups+j] = roundUp32(math.Sqrt(sk[j]) * (1 + 1e-12))
+			}
+		}
+	})
 	// Block offsets of the mid-frequency lists.
 	for t := 0; t < v; t++ {
 		mo := ix.midOff[t]
@@ -299,6 +360,19 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		fillG[b]++
 	}
 	return ix
+}
+
+// parallel runs fn(0) … fn(workers-1) concurrently and waits for them.
+func parallel(workers int, fn func(w int)) {
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w)
+		}()
+	}
+	wg.Wait()
 }
 
 // roundUp32 is w as a float32 no smaller than w.
