@@ -240,11 +240,8 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 			}
 		}
 		slices.SortFunc(ks, func(a, b keyed) int {
-			if a.k != b.k {
-				if a.k > b.k {
-					return -1
-				}
-				return 1
+			if c := cmp.Compare(b.k, a.k); c != 0 {
+				return c
 			}
 			return cmp.Compare(a.d, b.d)
 		})
