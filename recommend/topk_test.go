@@ -50,20 +50,33 @@ func allQueries(n int) []int32 {
 func TestSearchMatchesBruteForce(t *testing.T) {
 	rs := releasegen.Generate(releasegen.Options{N: 2000, Seed: 7})
 	c := buildTestCorpus(t, rs)
+	const maxK = 50
+	ref := map[bool][][]Neighbour{} // brute force by same_kind, top maxK
 	for _, tc := range []struct {
 		k        int
 		sameKind bool
 		commonDF int
 	}{{10, false, 0}, {3, false, 0}, {10, true, 0}, {50, false, 0}, {10, false, 5}, {10, true, 1 << 30}, {10, false, 1}} {
+		if tc.k > maxK {
+			t.Fatalf("k=%d > maxK", tc.k)
+		}
 		t.Run(fmt.Sprintf("k=%d same_kind=%v common_df=%d", tc.k, tc.sameKind, tc.commonDF), func(t *testing.T) {
 			ix := NewIndex(c, IndexOptions{CommonDF: tc.commonDF})
 			got, stats, err := ix.Search(context.Background(), allQueries(c.Len()), SearchOptions{K: tc.k, SameKind: tc.sameKind, Workers: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
+			if ref[tc.sameKind] == nil { // computed once per same_kind, at the largest k
+				for q := 0; q < c.Len(); q++ {
+					ref[tc.sameKind] = append(ref[tc.sameKind], bruteForce(c, q, maxK, tc.sameKind))
+				}
+			}
 			bad := 0
 			for q := 0; q < c.Len(); q++ {
-				want := bruteForce(c, q, tc.k, tc.sameKind)
+				want := ref[tc.sameKind][q]
+				if len(want) > tc.k {
+					want = want[:tc.k]
+				}
 				if !sameNeighbours(got[q], want, 1e-9) {
 					if bad++; bad <= 3 {
 						t.Errorf("query %d (%s):\n got %v\nwant %v", q, c.IDs[q], got[q], want)
