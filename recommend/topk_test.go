@@ -151,9 +151,6 @@ func TestSearchIsDeterministicAcrossWorkers(t *testing.T) {
 // lists: a catalog of several blocks, sampled queries against brute force,
 // and the skip must have happened.
 func TestSearchSkipsMidListsExactly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("40k documents")
-	}
 	rs := releasegen.Generate(releasegen.Options{N: 40000, Seed: 5})
 	c := buildTestCorpus(t, rs)
 	qs := make([]int32, 0, 120)
