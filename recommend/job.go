@@ -15,6 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"marquee/internal/catalog"
 	"marquee/internal/job"
 	"marquee/lake"
@@ -173,8 +176,9 @@ func Run(ctx context.Context, env *job.Env, opts Options, deps Deps) (*job.Summa
 	if err != nil {
 		return sum, fmt.Errorf("compute-similar: read releases: %w", err)
 	}
-	c, dups := b.Build()
 	lap("read_s")
+	c, dups := b.Build()
+	lap("model_s")
 	if dups > 0 {
 		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d repeated release ids: the last copy of each was used", dups))
 	}
@@ -429,6 +433,29 @@ func writeMongo(ctx context.Context, sink catalog.SimilarSink, lists []catalog.S
 	return nil
 }
 
+// fileRelease is the part of a release (§3 field names) that the model
+// reads; decoding only it is half the work of a whole catalog.Release.
+type fileRelease struct {
+	ID            string       `json:"id"`
+	Kind          catalog.Kind `json:"kind"`
+	Title         string       `json:"title"`
+	OriginalTitle string       `json:"original_title"`
+	Genres        []string     `json:"genres"`
+	Cast          []string     `json:"cast"`
+	Artists       []string     `json:"artists"`
+	Venue         string       `json:"venue"`
+	EndDate       catalog.Date `json:"end_date"`
+	Description   string       `json:"description"`
+	Tags          []string     `json:"tags"`
+	UpdatedAt     time.Time    `json:"updated_at"`
+}
+
+// fileJSON makes the JSON v2 decoder as lenient as encoding/json on what
+// it accepts (any letter case in names, repeated names, invalid UTF-8),
+// while it decodes in one pass, about twice as fast.
+var fileJSON = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
+	jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+
 // readFileParallel is readReleases for a JSONL file: the workers decode the
 // lines too (JSON decoding costs more than tokenizing). A bad line fails
 // the run naming the file and the first bad line number.
@@ -451,8 +478,8 @@ func readFileParallel(ctx context.Context, env *job.Env, src FileSource, b *Corp
 			defer wg.Done()
 			for lb := range ch {
 				for i, line := range lb.lines {
-					var r catalog.Release
-					err := json.Unmarshal(line, &r)
+					var r fileRelease
+					err := jsonv2.Unmarshal(line, &r, fileJSON)
 					if err == nil && r.ID == "" {
 						err = errors.New("release without id")
 					}
@@ -470,7 +497,8 @@ func readFileParallel(ctx context.Context, env *job.Env, src FileSource, b *Corp
 						ended.Add(1)
 						continue
 					}
-					b.addDocument(&document{seq: int64(lb.nums[i]), id: r.ID, kind: r.Kind, updated: r.UpdatedAt, texts: FieldTexts(&r)})
+					b.addDocument(&document{seq: int64(lb.nums[i]), id: r.ID, kind: r.Kind, updated: r.UpdatedAt,
+						texts: fieldTexts(r.Title, r.OriginalTitle, r.Genres, r.Cast, r.Artists, r.Venue, r.Description, r.Tags)})
 				}
 			}
 		}()

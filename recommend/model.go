@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,15 +69,19 @@ func NewFeaturizer(w FieldWeights, stopWords []string) *Featurizer {
 }
 
 // FieldTexts returns r's texts per field, in the order of FieldWeights.
+// The slices are copies: r may change afterwards.
 func FieldTexts(r *catalog.Release) [7][]string {
-	title := []string{r.Title}
-	if r.OriginalTitle != "" && r.OriginalTitle != r.Title {
-		title = append(title, r.OriginalTitle)
+	return fieldTexts(r.Title, r.OriginalTitle, slices.Clone(r.Genres), slices.Clone(r.Cast),
+		slices.Clone(r.Artists), r.Venue, r.Description, slices.Clone(r.Tags))
+}
+
+// fieldTexts is FieldTexts over the fields themselves (not copied).
+func fieldTexts(title, orig string, genres, cast, artists []string, venue, desc string, tags []string) [7][]string {
+	titles := []string{title}
+	if orig != "" && orig != title {
+		titles = append(titles, orig)
 	}
-	return [7][]string{
-		title, slices.Clone(r.Genres), slices.Clone(r.Cast), slices.Clone(r.Artists),
-		{r.Venue}, {r.Description}, slices.Clone(r.Tags),
-	}
+	return [7][]string{titles, genres, cast, artists, {venue}, {desc}, tags}
 }
 
 // WeightedTokens calls fn for each token of texts (as FieldTexts returns
@@ -130,8 +136,9 @@ type docTerms struct {
 }
 
 // vocabulary interns token strings into provisional ids from several
-// goroutines at once (sharded locks); ids are renumbered deterministically
-// once the documents are sorted.
+// goroutines at once (sharded locks; each goroutine also keeps its own
+// cache, see featWorker); ids are renumbered deterministically once the
+// documents are sorted.
 type vocabulary struct {
 	seed   maphash.Seed
 	shards [64]vocabShard
@@ -152,18 +159,20 @@ func newVocabulary() *vocabulary {
 	return v
 }
 
+// id returns tok's id. A new entry keeps a copy of tok (tok is usually a
+// slice of a longer text, which the vocabulary must not pin).
 func (v *vocabulary) id(tok string) int32 {
 	sh := &v.shards[maphash.String(v.seed, tok)&63]
 	sh.mu.Lock()
-	id, ok := sh.m[tok]
-	if !ok {
-		v.mu.Lock()
-		id = v.next
-		v.next++
-		v.mu.Unlock()
-		sh.m[tok] = id
+	defer sh.mu.Unlock()
+	if id, ok := sh.m[tok]; ok {
+		return id
 	}
-	sh.mu.Unlock()
+	v.mu.Lock()
+	id := v.next
+	v.next++
+	v.mu.Unlock()
+	sh.m[strings.Clone(tok)] = id
 	return id
 }
 
@@ -178,18 +187,89 @@ func (v *vocabulary) terms() []string {
 	return out
 }
 
-// featurize turns one document into weighted term counts using scratch
-// map m (cleared here).
-func (f *Featurizer) featurize(d *document, v *vocabulary, m map[string]float64) docTerms {
-	clear(m)
-	f.WeightedTokens(&d.texts, func(tok string, w float64) { m[tok] += w })
+// featWorker is one goroutine's featurizing state: a cache of the shared
+// vocabulary (no lock, one hash per token) and an open-addressing table of
+// the current document's counts by term id.
+type featWorker struct {
+	f     *Featurizer
+	v     *vocabulary
+	cache map[string]int32
+	toks  []string
+	keys  []int32 // -1: empty
+	vals  []float64
+	order []int32 // slots in first-use order
+}
+
+func newFeatWorker(f *Featurizer, v *vocabulary) *featWorker {
+	w := &featWorker{f: f, v: v, cache: map[string]int32{}}
+	w.resize(128)
+	return w
+}
+
+func (w *featWorker) resize(size int) {
+	w.keys, w.vals = make([]int32, size), make([]float64, size)
+	for i := range w.keys {
+		w.keys[i] = -1
+	}
+}
+
+// featurize turns one document into weighted term counts. A term's count
+// is summed in token order, as a map of counts would.
+func (w *featWorker) featurize(d *document) docTerms {
+	w.order = w.order[:0]
+	weights := w.f.Weights.List()
+	for fi, fw := range weights {
+		if fw == 0 {
+			continue
+		}
+		for _, s := range d.texts[fi] {
+			w.toks = w.f.Tokenizer.Append(w.toks[:0], s)
+			for _, tok := range w.toks {
+				id, ok := w.cache[tok]
+				if !ok {
+					id = w.v.id(tok)
+					w.cache[strings.Clone(tok)] = id
+				}
+				w.add(id, fw)
+			}
+		}
+	}
 	out := docTerms{seq: d.seq, id: d.id, kind: d.kind, updated: d.updated,
-		terms: make([]int32, 0, len(m)), tfs: make([]float64, 0, len(m))}
-	for tok, tf := range m {
-		out.terms = append(out.terms, v.id(tok))
-		out.tfs = append(out.tfs, tf)
+		terms: make([]int32, len(w.order)), tfs: make([]float64, len(w.order))}
+	for i, slot := range w.order {
+		out.terms[i], out.tfs[i] = w.keys[slot], w.vals[slot]
+		w.keys[slot] = -1
 	}
 	return out
+}
+
+// add adds weight fw to term id's count.
+func (w *featWorker) add(id int32, fw float64) {
+	if 2*len(w.order) >= len(w.keys) { // keep the table at most half full
+		ids := make([]int32, len(w.order))
+		vals := make([]float64, len(w.order))
+		for i, slot := range w.order {
+			ids[i], vals[i] = w.keys[slot], w.vals[slot]
+		}
+		w.resize(2 * len(w.keys))
+		w.order = w.order[:0]
+		for i, t := range ids {
+			w.add(t, 0)
+			w.vals[w.order[i]] = vals[i]
+		}
+	}
+	mask := uint32(len(w.keys) - 1)
+	for h := uint32(id) * 0x9E3779B1 & mask; ; h = (h + 1) & mask {
+		switch w.keys[h] {
+		case id:
+			w.vals[h] += fw
+			return
+		case -1:
+			w.keys[h], w.vals[h] = id, fw
+			w.order = append(w.order, int32(h))
+			return
+		}
+	}
 }
 
 // Corpus is the TF-IDF model of a set of releases: their ids (sorted) and
@@ -243,12 +323,31 @@ func (c *Corpus) Dot(i, j int) float64 {
 // one), renumbers terms by first use in that order, and computes the
 // weights. It reports the number of duplicates dropped.
 func buildCorpus(docs []docTerms, vocab []string) (*Corpus, int) {
-	slices.SortFunc(docs, func(a, b docTerms) int {
-		if c := cmp.Compare(a.id, b.id); c != 0 {
+	// Sort by id then seq: keys with the ids' first 8 bytes inline (ids
+	// are hex digests, so they rarely tie), then permute docs.
+	type sortKey struct {
+		pre uint64
+		i   int32
+	}
+	keys := make([]sortKey, len(docs))
+	for i := range docs {
+		keys[i] = sortKey{idPrefix(docs[i].id), int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if c := cmp.Compare(a.pre, b.pre); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.seq, b.seq)
+		da, db := &docs[a.i], &docs[b.i]
+		if c := cmp.Compare(da.id, db.id); c != 0 {
+			return c
+		}
+		return cmp.Compare(da.seq, db.seq)
 	})
+	sorted := make([]docTerms, len(docs))
+	for i, k := range keys {
+		sorted[i] = docs[k.i]
+	}
+	docs = sorted
 	dups := 0
 	w := 0
 	for i := range docs {
@@ -270,7 +369,6 @@ func buildCorpus(docs []docTerms, vocab []string) (*Corpus, int) {
 	// order: the numbering (and so every sum's order) is independent of
 	// goroutine scheduling.
 	var next int32
-	nnz := 0
 	var fresh []int32
 	for i := range docs {
 		fresh = fresh[:0]
@@ -285,16 +383,12 @@ func buildCorpus(docs []docTerms, vocab []string) (*Corpus, int) {
 			remap[t] = next
 			next++
 		}
-		for j, t := range docs[i].terms {
-			docs[i].terms[j] = remap[t]
-		}
-		nnz += len(docs[i].terms)
 	}
+	n := len(docs)
 	c := &Corpus{
-		IDs: make([]string, len(docs)), Kinds: make([]catalog.Kind, len(docs)),
-		Updated: make([]time.Time, len(docs)), Terms: make([]string, next),
-		off: make([]int64, len(docs)+1), term: make([]int32, 0, nnz),
-		weight: make([]float64, 0, nnz), df: make([]int32, next),
+		IDs: make([]string, n), Kinds: make([]catalog.Kind, n),
+		Updated: make([]time.Time, n), Terms: make([]string, next),
+		off: make([]int64, n+1), df: make([]int32, next),
 	}
 	for old, nw := range remap {
 		if nw >= 0 {
@@ -304,36 +398,71 @@ func buildCorpus(docs []docTerms, vocab []string) (*Corpus, int) {
 	for i := range docs {
 		d := &docs[i]
 		c.IDs[i], c.Kinds[i], c.Updated[i] = d.id, d.kind, d.updated
-		sortPairs(d.terms, d.tfs)
-		c.term = append(c.term, d.terms...)
-		c.weight = append(c.weight, d.tfs...)
-		c.off[i+1] = int64(len(c.term))
-		for _, t := range d.terms {
-			c.df[t]++
-		}
-		d.terms, d.tfs = nil, nil
+		c.off[i+1] = c.off[i] + int64(len(d.terms))
 	}
-	n := len(docs)
+	c.term, c.weight = make([]int32, c.off[n]), make([]float64, c.off[n])
+	// The rest is per document, in parallel over ranges of documents: new
+	// term ids in ascending order, then (after the document frequencies)
+	// the weights.
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/4096))
+	span := func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
+	dfs := make([][]int32, workers)
+	parallel(workers, func(w int) {
+		df := make([]int32, next)
+		lo, hi := span(w)
+		for i := lo; i < hi; i++ {
+			d := &docs[i]
+			terms, tfs := c.term[c.off[i]:c.off[i+1]], c.weight[c.off[i]:c.off[i+1]]
+			for j, t := range d.terms {
+				terms[j] = remap[t]
+				df[terms[j]]++
+			}
+			copy(tfs, d.tfs)
+			sortPairs(terms, tfs)
+			d.terms, d.tfs = nil, nil
+		}
+		dfs[w] = df
+	})
 	idf := make([]float64, next)
-	for t, df := range c.df {
-		idf[t] = IDF(n, int(df))
-	}
-	for i := 0; i < n; i++ {
-		a, b := c.off[i], c.off[i+1]
-		ss := 0.0
-		for e := a; e < b; e++ {
-			v := TF(c.weight[e]) * idf[c.term[e]]
-			c.weight[e] = v
-			ss += v * v
+	for t := range idf {
+		for _, df := range dfs {
+			c.df[t] += df[t]
 		}
-		if ss > 0 {
-			inv := 1 / math.Sqrt(ss)
+		idf[t] = IDF(n, int(c.df[t]))
+	}
+	parallel(workers, func(w int) {
+		lo, hi := span(w)
+		for i := lo; i < hi; i++ {
+			a, b := c.off[i], c.off[i+1]
+			ss := 0.0
 			for e := a; e < b; e++ {
-				c.weight[e] *= inv
+				v := TF(c.weight[e]) * idf[c.term[e]]
+				c.weight[e] = v
+				ss += v * v
+			}
+			if ss > 0 {
+				inv := 1 / math.Sqrt(ss)
+				for e := a; e < b; e++ {
+					c.weight[e] *= inv
+				}
 			}
 		}
-	}
+	})
 	return c, dups
+}
+
+// idPrefix is the first 8 bytes of id as a big-endian number, so that
+// prefixes compare like the strings (a shorter id is padded with zeros,
+// and ties are broken by the whole string).
+func idPrefix(id string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(id) {
+			p |= uint64(id[i])
+		}
+	}
+	return p
 }
 
 // sortPairs sorts terms ascending, permuting tfs alongside.
@@ -357,13 +486,12 @@ type CorpusBuilder struct {
 	vocab *vocabulary
 	mu    sync.Mutex
 	docs  []docTerms
-	pool  sync.Pool
+	idle  []*featWorker // workers not in use (kept: their caches are worth keeping)
 }
 
 // NewCorpusBuilder returns a builder that featurizes with f.
 func NewCorpusBuilder(f *Featurizer) *CorpusBuilder {
-	return &CorpusBuilder{f: f, vocab: newVocabulary(),
-		pool: sync.Pool{New: func() any { return map[string]float64{} }}}
+	return &CorpusBuilder{f: f, vocab: newVocabulary()}
 }
 
 // Add featurizes one release; seq is its arrival order (when an id repeats,
@@ -374,16 +502,24 @@ func (b *CorpusBuilder) Add(seq int64, r *catalog.Release) {
 }
 
 func (b *CorpusBuilder) addDocument(d *document) {
-	m := b.pool.Get().(map[string]float64)
-	dt := b.f.featurize(d, b.vocab, m)
-	b.pool.Put(m)
+	b.mu.Lock()
+	var w *featWorker
+	if n := len(b.idle); n > 0 {
+		w, b.idle = b.idle[n-1], b.idle[:n-1]
+	} else {
+		w = newFeatWorker(b.f, b.vocab)
+	}
+	b.mu.Unlock()
+	dt := w.featurize(d)
 	b.mu.Lock()
 	b.docs = append(b.docs, dt)
+	b.idle = append(b.idle, w)
 	b.mu.Unlock()
 }
 
 // Build returns the corpus and the number of duplicate ids dropped.
 func (b *CorpusBuilder) Build() (*Corpus, int) {
+	b.idle = nil // the workers' vocabulary caches
 	c, dups := buildCorpus(b.docs, b.vocab.terms())
 	b.docs = nil
 	return c, dups
