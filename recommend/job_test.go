@@ -335,3 +335,29 @@ func TestRunFromLakeReleases(t *testing.T) {
 		}
 	}
 }
+
+// The file decoder reads only the model's fields, as leniently as
+// encoding/json: any letter case in names, the last of a repeated name, and
+// a wrong type in a field the model does not read.
+func TestRunFileDecodeIsLenient(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "loose.jsonl")
+	lines := []string{
+		`{"id":"a","kind":"performance","TITLE":"레미제라블","genres":["뮤지컬"],"cast":["홍광호"],"venue":"서울 블루스퀘어","prices":"문의"}`,
+		`{"id":"b","kind":"performance","title":"레미제라블","Genres":["뮤지컬"],"cast":["홍광호"],"venue":"대구","venue":"부산 드림씨어터","runtime":"160분"}`,
+		`{"id":"c","kind":"movie","title":"하얼빈","genres":["드라마"],"cast":["현빈"],"venue":"서울 CGV"}`,
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := newLake(t)
+	sum, err := Run(context.Background(), job.TestEnv(JobName, testDay), Options{K: 1}, Deps{Source: FileSource{Path: path}, Lake: st})
+	if err != nil || sum.Written != 3 {
+		t.Fatalf("run: %v, written %d", err, sum.Written)
+	}
+	mart := readMart(t, st, testDay)
+	for id, want := range map[string]string{"a": "b", "b": "a"} {
+		if got := mart[id]; len(got) != 1 || got[0].SimilarID != want {
+			t.Errorf("%s's neighbour: %+v, want %s", id, got, want)
+		}
+	}
+}
