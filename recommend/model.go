@@ -246,16 +246,11 @@ func (w *featWorker) featurize(d *document) docTerms {
 // add adds weight fw to term id's count.
 func (w *featWorker) add(id int32, fw float64) {
 	if 2*len(w.order) >= len(w.keys) { // keep the table at most half full
-		ids := make([]int32, len(w.order))
-		vals := make([]float64, len(w.order))
-		for i, slot := range w.order {
-			ids[i], vals[i] = w.keys[slot], w.vals[slot]
-		}
-		w.resize(2 * len(w.keys))
-		w.order = w.order[:0]
-		for i, t := range ids {
-			w.add(t, 0)
-			w.vals[w.order[i]] = vals[i]
+		keys, vals, order := w.keys, w.vals, w.order
+		w.resize(2 * len(keys))
+		w.order = make([]int32, 0, 2*len(order))
+		for _, slot := range order {
+			w.add(keys[slot], vals[slot])
 		}
 	}
 	mask := uint32(len(w.keys) - 1)
@@ -404,8 +399,7 @@ func buildCorpus(docs []docTerms, vocab []string) (*Corpus, int) {
 	// The rest is per document, in parallel over ranges of documents: new
 	// term ids in ascending order, then (after the document frequencies)
 	// the weights.
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/4096))
-	span := func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
+	workers, span := ranges(n, runtime.GOMAXPROCS(0))
 	dfs := make([][]int32, workers)
 	parallel(workers, func(w int) {
 		df := make([]int32, next)

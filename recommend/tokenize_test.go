@@ -1,11 +1,14 @@
 package recommend
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"marquee/internal/catalog"
 )
 
 func TestTokenize(t *testing.T) {
@@ -81,5 +84,33 @@ func TestPlainNFC(t *testing.T) {
 	}
 	if a, b := Tokenize(nfc), Tokenize(nfd); !reflect.DeepEqual(a, b) {
 		t.Errorf("NFD text tokenizes differently: %q vs %q", b, a)
+	}
+}
+
+// featWorker's count table grows past its first size (128 slots, half
+// full) and still gives every term the count a map of counts gives.
+func TestFeatWorkerCountsLongDocuments(t *testing.T) {
+	f := NewFeaturizer(DefaultFieldWeights, nil)
+	var words []string
+	for i := range 300 {
+		words = append(words, fmt.Sprintf("단어%d word%d", i%150, i))
+	}
+	r := &catalog.Release{ID: "x", Title: "오페라의 유령", Genres: []string{"뮤지컬"}, Description: strings.Join(words, " ")}
+	texts := FieldTexts(r)
+	want := map[string]float64{}
+	f.WeightedTokens(&texts, func(tok string, w float64) { want[tok] += w })
+	if len(want) < 200 {
+		t.Fatalf("only %d distinct terms: the table would not grow", len(want))
+	}
+	v := newVocabulary()
+	dt := newFeatWorker(f, v).featurize(&document{id: r.ID, texts: texts})
+	terms := v.terms()
+	if len(dt.terms) != len(want) {
+		t.Fatalf("%d terms, want %d", len(dt.terms), len(want))
+	}
+	for i, id := range dt.terms {
+		if tok := terms[id]; dt.tfs[i] != want[tok] {
+			t.Errorf("%q: count %v, want %v", tok, dt.tfs[i], want[tok])
+		}
 	}
 }

@@ -209,8 +209,7 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = max(1, min(workers, n/4096))
-	span := func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
+	workers, span := ranges(n, workers)
 	parallel(workers, func(w int) {
 		lo, hi := span(w)
 		for d := lo; d < hi; d++ {
@@ -347,6 +346,13 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		fillG[b]++
 	}
 	return ix
+}
+
+// ranges splits [0, n) for parallel work: into at most workers ranges
+// of at least 4,096 (one range if n is smaller); span(w) is range w.
+func ranges(n, workers int) (int, func(w int) (lo, hi int)) {
+	workers = max(1, min(workers, n/4096))
+	return workers, func(w int) (int, int) { return n * w / workers, n * (w + 1) / workers }
 }
 
 // parallel runs fn(0) … fn(workers-1) concurrently and waits for them.
