@@ -528,6 +528,7 @@ type searcher struct {
 	cur     uint32
 	done    []uint32 // == cur: scored exactly (or excluded) for this query
 	touched []int32
+	past    []int32 // candidates' scratch: touched documents past the block's floor
 	cands   []candidate
 	seeds   []candidate
 	cursors []cursor
@@ -861,23 +862,11 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				c.pos = p
 				continue
 			}
-			list := ix.post[c.pos:c.end]
-			w := c.w32
-			j := 0
-			for ; j < len(list); j++ {
-				pe := list[j]
-				d := pe.doc
-				if d >= hi {
-					break
-				}
-				if sameKind && ix.kindI[d] != qk {
-					continue
-				}
-				a := &acc[(d-lo)&blockMask]
-				if *a == 0 {
-					touched = append(touched, d)
-				}
-				*a += w * pe.w
+			var j int
+			if sameKind {
+				j, touched = walkKind(ix.post[c.pos:c.end], acc, lo, hi, c.w32, touched, ix.kindI, qk)
+			} else {
+				j, touched = walk(ix.post[c.pos:c.end], acc, lo, hi, c.w32, touched)
 			}
 			p := c.pos + int64(j)
 			visited += p - c.pos
@@ -891,18 +880,12 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			gb = min(gb, qu*gpHi)
 		}
 		floor := float32(cut - gb) // partial scores below it cannot reach the cut
-		cands := s.cands[:0]
-		for _, d := range touched {
-			if a := acc[(d-lo)&blockMask]; a >= floor {
-				ub := bne + qc*float64(ix.gI[d])
-				if nskip > 0 {
-					ub = min(ub, qu*float64(ix.gpI[d]))
-				}
-				if ub += float64(a); ub >= cut {
-					cands = append(cands, candidate{ub: ub, doc: d})
-				}
-			}
+		qu1 := math.MaxFloat64     // no CS bound on g' unless lists were skipped (g' ≥ g, so min picks qc·g)
+		if nskip > 0 {
+			qu1 = qu
 		}
+		var cands []candidate
+		cands, s.past = candidates(touched, acc, lo, floor, bne, qc, qu1, cut, ix.gI, ix.gpI, s.cands[:0], s.past)
 		if len(cands) > k {
 			for _, c := range topCandidates(cands, k) {
 				cut = s.consider(c, acc[(c.doc-lo)&blockMask], bne, k, cut)
@@ -932,9 +915,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				cut = s.score(d, k, cut)
 			}
 		}
-		for _, d := range touched {
-			acc[(d-lo)&blockMask] = 0
-		}
+		clearTouched(touched, acc, lo)
 		s.touched = touched
 		if nskip > 0 {
 			for ci := range s.cursors {
@@ -953,6 +934,82 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	s.stats.Skipped += skipped
 	s.stats.Scanned += scanned
 	return append(dst, s.top...)
+}
+
+// walk adds w × the weight of each posting of list before document hi to
+// the block's partial scores (acc, block starting at lo), appends the
+// documents it touches first to touched, and returns how many postings it
+// read. It is a function of its own so that the loop keeps every value in
+// a register (inside search it spilled most of them to the stack).
+//
+//go:noinline
+func walk(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w float32, touched []int32) (int, []int32) {
+	for j, pe := range list {
+		d := pe.doc
+		if d >= hi {
+			return j, touched
+		}
+		a := &acc[(d-lo)&blockMask]
+		if *a == 0 {
+			touched = append(touched, d)
+		}
+		*a += w * pe.w
+	}
+	return len(list), touched
+}
+
+// candidates appends to cands the touched documents whose bound reaches
+// cut: partial score (at least floor) + bne + min(qc·g, qu·g'). A function
+// of its own for the same reason as walk.
+//
+//go:noinline
+func candidates(touched []int32, acc *[1 << blockShift]float32, lo int32, floor float32, bne, qc, qu, cut float64, gI, gpI []float32, cands []candidate, past []int32) ([]candidate, []int32) {
+	// Two passes: the first keeps the documents past floor, the second
+	// reads their g and g' with no branch between the loads, so that their
+	// cache misses overlap.
+	past = past[:0]
+	for _, d := range touched {
+		if acc[(d-lo)&blockMask] >= floor {
+			past = append(past, d)
+		}
+	}
+	for _, d := range past {
+		ub := bne + min(qc*float64(gI[d]), qu*float64(gpI[d])) + float64(acc[(d-lo)&blockMask])
+		if ub >= cut {
+			cands = append(cands, candidate{ub: ub, doc: d})
+		}
+	}
+	return cands, past
+}
+
+// clearTouched zeroes the partial scores of the touched documents.
+//
+//go:noinline
+func clearTouched(touched []int32, acc *[1 << blockShift]float32, lo int32) {
+	for _, d := range touched {
+		acc[(d-lo)&blockMask] = 0
+	}
+}
+
+// walkKind is walk for --same-kind: documents of another kind are passed.
+//
+//go:noinline
+func walkKind(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w float32, touched []int32, kindI []uint8, qk uint8) (int, []int32) {
+	for j, pe := range list {
+		d := pe.doc
+		if d >= hi {
+			return j, touched
+		}
+		if kindI[d] != qk {
+			continue
+		}
+		a := &acc[(d-lo)&blockMask]
+		if *a == 0 {
+			touched = append(touched, d)
+		}
+		*a += w * pe.w
+	}
+	return len(list), touched
 }
 
 // compareNeighbours orders by score descending, then document ascending.
