@@ -528,7 +528,7 @@ type searcher struct {
 	cur     uint32
 	done    []uint32 // == cur: scored exactly (or excluded) for this query
 	touched []int32
-	past    []int32 // candidates' scratch: touched documents past the block's floor
+	past    []candidate // touched documents past the block's floor (ub: partial score)
 	cands   []candidate
 	seeds   []candidate
 	cursors []cursor
@@ -541,10 +541,12 @@ type searcher struct {
 	stats   SearchStats
 }
 
-// candidate is a document and an upper bound of its score.
+// candidate is a document, an upper bound of its score and its partial
+// score from the walked lists.
 type candidate struct {
 	ub  float64
 	doc int32
+	a   float32
 }
 
 // cursor is a query term's position in its (document-ordered) list.
@@ -552,6 +554,7 @@ type cursor struct {
 	w        float64
 	w32      float32 // w rounded up
 	pos, end int64
+	from     int64 // where the current block's part starts (once walked)
 	mid      int32 // Index.midOff of the term
 	fid      int32 // Index.fid of the term
 	skip     bool  // skip the current block's part
@@ -624,7 +627,7 @@ func (s *searcher) exact(d int32) float64 {
 // bounds add to a what the terms not walked can give d: first bne (the
 // skipped lists' block maxima) plus the common-term sketch (one cache line),
 // then restBound, which is exact up to float32 rounding (upwards).
-func (s *searcher) consider(c candidate, a float32, bne float64, k int, cut float64) float64 {
+func (s *searcher) consider(c candidate, bne float64, k int, cut float64) float64 {
 	if c.ub < cut || s.done[c.doc] == s.cur {
 		return cut
 	}
@@ -633,7 +636,7 @@ func (s *searcher) consider(c candidate, a float32, bne float64, k int, cut floa
 	for j, v := range s.ix.sketch[i : i+sketchGroups] {
 		sk += s.qg[j] * float64(v)
 	}
-	if ub := float64(a) + bne + sk/sketchScale*(1+1e-9); ub < cut || s.restBound(c.doc, a) < cut {
+	if ub := float64(c.a) + bne + sk/sketchScale*(1+1e-9); ub < cut || s.restBound(c.doc, c.a) < cut {
 		return cut
 	}
 	return s.score(c.doc, k, cut)
@@ -807,7 +810,6 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		lo := int32(b) << blockShift
 		hi := min(lo+1<<blockShift, n)
 		acc := s.acc
-		touched := s.touched[:0]
 		// 1. Skip the parts of mid-frequency lists, longest first, as long as
 		// a document of the block that is in none of the walked lists stays
 		// below the cut by one of two bounds: ‖q_U‖·g'max (U: the skipped
@@ -864,13 +866,13 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			}
 			var j int
 			if sameKind {
-				j, touched = walkKind(ix.post[c.pos:c.end], acc, lo, hi, c.w32, touched, ix.kindI, qk)
+				j = walkKind(ix.post[c.pos:c.end], acc, lo, hi, c.w32, ix.kindI, qk)
 			} else {
-				j, touched = walk(ix.post[c.pos:c.end], acc, lo, hi, c.w32, touched)
+				j = walk(ix.post[c.pos:c.end], acc, lo, hi, c.w32)
 			}
-			p := c.pos + int64(j)
-			visited += p - c.pos
-			c.pos = p
+			c.from = c.pos
+			c.pos += int64(j)
+			visited += int64(j)
 		}
 		// 2. Touched documents whose bound (partial + what the terms not
 		// walked can add) reaches the cut, best bound first, while it still
@@ -879,20 +881,28 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		if nskip > 0 {
 			gb = min(gb, qu*gpHi)
 		}
-		floor := float32(cut - gb) // partial scores below it cannot reach the cut
-		qu1 := math.MaxFloat64     // no CS bound on g' unless lists were skipped (g' ≥ g, so min picks qc·g)
+		// Partial scores below floor cannot reach the cut; an untouched
+		// document's (0) is always below it.
+		floor := max(float32(cut-gb), math.SmallestNonzeroFloat32)
+		past := s.past[:0]
+		for _, c := range s.cursors {
+			if !c.skip {
+				past = collect(ix.post[c.from:c.pos], acc, lo, floor, past)
+			}
+		}
+		s.past = past
+		qu1 := math.MaxFloat64 // no CS bound on g' unless lists were skipped (g' ≥ g, so min picks qc·g)
 		if nskip > 0 {
 			qu1 = qu
 		}
-		var cands []candidate
-		cands, s.past = candidates(touched, acc, lo, floor, bne, qc, qu1, cut, ix.gI, ix.gpI, s.cands[:0], s.past)
+		cands := candidates(past, bne, qc, qu1, cut, ix.gI, ix.gpI, s.cands[:0])
 		if len(cands) > k {
 			for _, c := range topCandidates(cands, k) {
-				cut = s.consider(c, acc[(c.doc-lo)&blockMask], bne, k, cut)
+				cut = s.consider(c, bne, k, cut)
 			}
 		}
 		for _, c := range cands {
-			cut = s.consider(c, acc[(c.doc-lo)&blockMask], bne, k, cut)
+			cut = s.consider(c, bne, k, cut)
 		}
 		s.cands = cands
 		// 3. Untouched documents: they gain only from common terms (with
@@ -909,14 +919,15 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 					ub += s.qg[j] * float64(v)
 				}
 				d := e.doc
-				if ub < cut || acc[(d-lo)&blockMask] != 0 || s.done[d] == s.cur || (sameKind && ix.kindI[d] != qk) || s.restBound(d, 0) < cut {
+				// (A touched document was bounded with its partial score in
+				// step 2; here it is bounded without it, so it is at most
+				// scored once more for nothing.)
+				if ub < cut || s.done[d] == s.cur || (sameKind && ix.kindI[d] != qk) || s.restBound(d, 0) < cut {
 					continue
 				}
 				cut = s.score(d, k, cut)
 			}
 		}
-		clearTouched(touched, acc, lo)
-		s.touched = touched
 		if nskip > 0 {
 			for ci := range s.cursors {
 				if c := &s.cursors[ci]; c.skip {
@@ -937,79 +948,68 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 }
 
 // walk adds w × the weight of each posting of list before document hi to
-// the block's partial scores (acc, block starting at lo), appends the
-// documents it touches first to touched, and returns how many postings it
-// read. It is a function of its own so that the loop keeps every value in
-// a register (inside search it spilled most of them to the stack).
+// the block's partial scores (acc, block starting at lo) and returns how
+// many postings it read. It is a function of its own so that the loop keeps
+// every value in a register (inside search it spilled most of them to the
+// stack), and it does not branch on whether a document is new: collect
+// finds the touched documents again from the same postings.
 //
 //go:noinline
-func walk(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w float32, touched []int32) (int, []int32) {
+func walk(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w float32) int {
 	for j, pe := range list {
-		d := pe.doc
-		if d >= hi {
-			return j, touched
+		if pe.doc >= hi {
+			return j
 		}
-		a := &acc[(d-lo)&blockMask]
-		if *a == 0 {
-			touched = append(touched, d)
-		}
-		*a += w * pe.w
+		acc[(pe.doc-lo)&blockMask] += w * pe.w
 	}
-	return len(list), touched
-}
-
-// candidates appends to cands the touched documents whose bound reaches
-// cut: partial score (at least floor) + bne + min(qc·g, qu·g'). A function
-// of its own for the same reason as walk.
-//
-//go:noinline
-func candidates(touched []int32, acc *[1 << blockShift]float32, lo int32, floor float32, bne, qc, qu, cut float64, gI, gpI []float32, cands []candidate, past []int32) ([]candidate, []int32) {
-	// Two passes: the first keeps the documents past floor, the second
-	// reads their g and g' with no branch between the loads, so that their
-	// cache misses overlap.
-	past = past[:0]
-	for _, d := range touched {
-		if acc[(d-lo)&blockMask] >= floor {
-			past = append(past, d)
-		}
-	}
-	for _, d := range past {
-		ub := bne + min(qc*float64(gI[d]), qu*float64(gpI[d])) + float64(acc[(d-lo)&blockMask])
-		if ub >= cut {
-			cands = append(cands, candidate{ub: ub, doc: d})
-		}
-	}
-	return cands, past
-}
-
-// clearTouched zeroes the partial scores of the touched documents.
-//
-//go:noinline
-func clearTouched(touched []int32, acc *[1 << blockShift]float32, lo int32) {
-	for _, d := range touched {
-		acc[(d-lo)&blockMask] = 0
-	}
+	return len(list)
 }
 
 // walkKind is walk for --same-kind: documents of another kind are passed.
 //
 //go:noinline
-func walkKind(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w float32, touched []int32, kindI []uint8, qk uint8) (int, []int32) {
+func walkKind(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w float32, kindI []uint8, qk uint8) int {
 	for j, pe := range list {
 		d := pe.doc
 		if d >= hi {
-			return j, touched
+			return j
 		}
-		if kindI[d] != qk {
-			continue
+		if kindI[d] == qk {
+			acc[(d-lo)&blockMask] += w * pe.w
 		}
-		a := &acc[(d-lo)&blockMask]
-		if *a == 0 {
-			touched = append(touched, d)
-		}
-		*a += w * pe.w
 	}
-	return len(list), touched
+	return len(list)
+}
+
+// collect reads the partial scores of the documents of list (a walked
+// block part), appends those of at least floor to past (ub holding the
+// partial score) and zeroes them all, so a document in several lists is
+// taken once and the block's scores are clear for the next block.
+//
+//go:noinline
+func collect(list []posting, acc *[1 << blockShift]float32, lo int32, floor float32, past []candidate) []candidate {
+	for _, pe := range list {
+		a := &acc[(pe.doc-lo)&blockMask]
+		if *a >= floor {
+			past = append(past, candidate{ub: float64(*a), doc: pe.doc})
+		}
+		*a = 0
+	}
+	return past
+}
+
+// candidates appends to cands the documents of past (ub: partial score)
+// whose bound reaches cut: partial + bne + min(qc·g, qu·g').
+//
+//go:noinline
+func candidates(past []candidate, bne, qc, qu, cut float64, gI, gpI []float32, cands []candidate) []candidate {
+	for _, c := range past {
+		d := c.doc
+		if ub := bne + min(qc*float64(gI[d]), qu*float64(gpI[d])) + c.ub; ub >= cut {
+			cands = append(cands, candidate{ub: ub, doc: d, a: float32(c.ub)})
+		}
+	}
+	return cands
 }
 
 // compareNeighbours orders by score descending, then document ascending.
