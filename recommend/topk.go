@@ -528,7 +528,6 @@ type searcher struct {
 	cur     uint32
 	done    []uint32 // == cur: scored exactly (or excluded) for this query
 	touched []int32
-	past    []candidate // touched documents past the block's floor (ub: partial score)
 	cands   []candidate
 	seeds   []candidate
 	cursors []cursor
@@ -884,18 +883,16 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// Partial scores below floor cannot reach the cut; an untouched
 		// document's (0) is always below it.
 		floor := max(float32(cut-gb), math.SmallestNonzeroFloat32)
-		past := s.past[:0]
+		cb := candBound{floor: floor, bne: bne, qc: qc, qu: math.MaxFloat64, cut: cut, gI: ix.gI, gpI: ix.gpI}
+		if nskip > 0 {
+			cb.qu = qu // else no CS bound on g' (g' ≥ g, so min picks qc·g)
+		}
+		cands := s.cands[:0]
 		for _, c := range s.cursors {
 			if !c.skip {
-				past = collect(ix.post[c.from:c.pos], acc, lo, floor, past)
+				cands = collect(ix.post[c.from:c.pos], acc, lo, &cb, cands)
 			}
 		}
-		s.past = past
-		qu1 := math.MaxFloat64 // no CS bound on g' unless lists were skipped (g' ≥ g, so min picks qc·g)
-		if nskip > 0 {
-			qu1 = qu
-		}
-		cands := candidates(past, bne, qc, qu1, cut, ix.gI, ix.gpI, s.cands[:0])
 		if len(cands) > k {
 			for _, c := range topCandidates(cands, k) {
 				cut = s.consider(c, bne, k, cut)
@@ -981,33 +978,32 @@ func walkKind(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w flo
 	return len(list)
 }
 
-// collect reads the partial scores of the documents of list (a walked
-// block part), appends those of at least floor to past (ub holding the
-// partial score) and zeroes them all, so a document in several lists is
-// taken once and the block's scores are clear for the next block.
-//
-//go:noinline
-func collect(list []posting, acc *[1 << blockShift]float32, lo int32, floor float32, past []candidate) []candidate {
-	for _, pe := range list {
-		a := &acc[(pe.doc-lo)&blockMask]
-		if *a >= floor {
-			past = append(past, candidate{ub: float64(*a), doc: pe.doc})
-		}
-		*a = 0
-	}
-	return past
+// candBound is what collect needs to bound a touched document's score:
+// partial + bne + min(qc·g, qu·g').
+type candBound struct {
+	floor            float32 // partial scores below it cannot reach cut
+	bne, qc, qu, cut float64
+	gI, gpI          []float32
 }
 
-// candidates appends to cands the documents of past (ub: partial score)
-// whose bound reaches cut: partial + bne + min(qc·g, qu·g').
+// collect reads the partial scores of the documents of list (a walked
+// block part), appends to cands those whose bound reaches the cut (ub:
+// the bound, a: the partial score) and zeroes them all, so a document in
+// several lists is taken once and the block's scores are clear for the
+// next block.
 //
 //go:noinline
-func candidates(past []candidate, bne, qc, qu, cut float64, gI, gpI []float32, cands []candidate) []candidate {
-	for _, c := range past {
-		d := c.doc
-		if ub := bne + min(qc*float64(gI[d]), qu*float64(gpI[d])) + c.ub; ub >= cut {
-			cands = append(cands, candidate{ub: ub, doc: d, a: float32(c.ub)})
+func collect(list []posting, acc *[1 << blockShift]float32, lo int32, b *candBound, cands []candidate) []candidate {
+	floor := b.floor
+	for _, pe := range list {
+		p := &acc[(pe.doc-lo)&blockMask]
+		if a := *p; a >= floor {
+			d := pe.doc
+			if ub := b.bne + min(b.qc*float64(b.gI[d]), b.qu*float64(b.gpI[d])) + float64(a); ub >= b.cut {
+				cands = append(cands, candidate{ub: ub, doc: d, a: a})
+			}
 		}
+		*p = 0
 	}
 	return cands
 }
