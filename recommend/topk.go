@@ -527,7 +527,7 @@ type searcher struct {
 	acc     *[1 << blockShift]float32 // per document of the current block: partial score (0: untouched)
 	cur     uint32
 	done    []uint32 // == cur: scored exactly (or excluded) for this query
-	touched []int32
+	touched []int32  // reach only
 	cands   []candidate
 	seeds   []candidate
 	cursors []cursor
@@ -723,8 +723,10 @@ func (s *searcher) score(d int32, k int, cut float64) float64 {
 //  1. per block, pick the mid-frequency lists whose part in the block can
 //     be skipped (‖q_skipped+common‖·g'max below the k-th best), longest
 //     first, and walk the block's part of every other list;
-//  2. score exactly each touched document whose bound (partial + the bound
-//     of the terms not walked) reaches the k-th best so far;
+//  2. read the walked parts again (collect), taking and clearing each
+//     touched document's partial score, and score exactly those whose
+//     bound (partial + the bound of the terms not walked) reaches the
+//     k-th best so far;
 //  3. if no list was skipped, the block's untouched documents, by g
 //     descending, while qc·g can reach it.
 func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neighbour {
