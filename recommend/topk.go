@@ -621,9 +621,9 @@ func (s *searcher) exact(d int32) float64 {
 	return sc
 }
 
-// consider scores candidate c (partial score a) unless it was scored
-// already or a bound falls below the cut; it returns the new cut. The
-// bounds add to a what the terms not walked can give d: first bne (the
+// consider scores candidate c unless it was scored already or a bound falls
+// below the cut; it returns the new cut. The bounds add to its partial
+// score c.a what the terms not walked can give it: first bne (the
 // skipped lists' block maxima) plus the common-term sketch (one cache line),
 // then restBound, which is exact up to float32 rounding (upwards).
 func (s *searcher) consider(c candidate, bne float64, k int, cut float64) float64 {
@@ -918,9 +918,10 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 					ub += s.qg[j] * float64(v)
 				}
 				d := e.doc
-				// (A touched document was bounded with its partial score in
-				// step 2; here it is bounded without it, so it is at most
-				// scored once more for nothing.)
+				// collect has cleared the partial scores, so a touched
+				// document is bounded here as if untouched: its bound then
+				// leaves out what it got from the walked lists, which step 2
+				// already counted, so at worst it is scored for nothing.
 				if ub < cut || s.done[d] == s.cur || (sameKind && ix.kindI[d] != qk) || s.restBound(d, 0) < cut {
 					continue
 				}
