@@ -122,11 +122,15 @@ type mposting struct {
 const wScale = 65535
 
 // fentry is a term of a document's forward list of terms with df > midDF:
-// its fid and the document's weight of it, rounded up.
+// its fid and the document's weight of it in units of 1/wScale, rounded
+// up (4 bytes, so a candidate's list is one or two cache lines). NewIndex
+// keeps at most maxFid terms above midDF.
 type fentry struct {
-	f int32
-	w float32
+	f uint16
+	w uint16
 }
+
+const maxFid = 1 << 16
 
 // gEntry is a document, its g and its sketch (rounded up to float32),
 // inline so the scan of untouched documents reads memory in order.
@@ -183,6 +187,9 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		mdf = DefaultMidDF(n)
 	}
 	mdf = min(mdf, cdf)
+	if x := fidCut(c.df); mdf < x {
+		mdf, cdf = x, max(cdf, x)
+	}
 	ix := &Index{c: c, commonDF: cdf, midDF: mdf, common: make([]bool, v), off: make([]int64, v+1),
 		midOff: make([]int32, v), g: make([]float64, n), kind: make([]uint8, n),
 		orig: make([]int32, n), rank: make([]int32, n), kindI: make([]uint8, n),
@@ -302,7 +309,7 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 			nf := 0
 			for j, t := range terms {
 				if f := ix.fid[t]; f >= 0 {
-					fe[nf] = fentry{f: f, w: roundUp32(ws[j])}
+					fe[nf] = fentry{f: uint16(f), w: quantize(ws[j])}
 					nf++
 				}
 				if ix.common[t] {
@@ -355,7 +362,7 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		if mo := int(ix.midOff[t]); mo >= 0 {
 			m := ix.mpost[ix.mb[mo]:]
 			for j, pe := range ix.post[ix.off[t]:ix.off[t+1]] {
-				m[j] = mposting{off: uint16(pe.doc & blockMask), w: uint16(min(wScale, math.Ceil(float64(pe.w)*wScale)))}
+				m[j] = mposting{off: uint16(pe.doc & blockMask), w: quantize(float64(pe.w))}
 			}
 		}
 	}
@@ -381,6 +388,17 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 	return ix
 }
 
+// fidCut is the smallest document frequency that at most maxFid terms
+// exceed.
+func fidCut(df []int32) int {
+	if len(df) <= maxFid {
+		return 0
+	}
+	s := slices.Clone(df)
+	slices.Sort(s)
+	return int(s[len(s)-1-maxFid])
+}
+
 // ranges splits [0, n) for parallel work: into at most workers ranges
 // of at least 4,096 (one range if n is smaller); span(w) is range w.
 func ranges(n, workers int) (int, func(w int) (lo, hi int)) {
@@ -400,6 +418,9 @@ func parallel(workers int, fn func(w int)) {
 	}
 	wg.Wait()
 }
+
+// quantize is w (in [0, 1]) in units of 1/wScale, rounded up.
+func quantize(w float64) uint16 { return uint16(min(wScale, math.Ceil(w*wScale))) }
 
 // roundUp32 is w as a float32 no smaller than w.
 func roundUp32(w float64) float32 {
@@ -566,7 +587,7 @@ type searcher struct {
 	cursors []cursor
 	q       queryTerms
 	qg      [sketchGroups]float64 // the query's common-term norm per group
-	qf      []float64             // per fid: the query's weight if the term is not walked in the current block, else 0
+	qf      []float64             // per fid: the query's weight / wScale if the term is not walked in the current block, else 0
 	mids    []midPart
 	top     []Neighbour // best so far, sorted by compareNeighbours
 	slots   []slot      // reach only, allocated on first use
@@ -787,7 +808,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		if ix.common[t] {
 			qc2 += qw[i] * qw[i]
 			qg2[sketchGroup(t)] += qw[i] * qw[i]
-			s.qf[ix.fid[t]] = qw[i]
+			s.qf[ix.fid[t]] = qw[i] / wScale
 			continue
 		}
 		if a, b := ix.off[t], ix.off[t+1]; a < b {
@@ -885,7 +906,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				qu = math.Sqrt(q2) * (1 + 1e-12)
 				for _, c := range s.cursors {
 					if c.skip {
-						s.qf[c.fid] = c.w
+						s.qf[c.fid] = c.w / wScale
 					}
 				}
 			}
