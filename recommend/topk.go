@@ -592,6 +592,7 @@ type searcher struct {
 	top     []Neighbour // best so far, sorted by compareNeighbours
 	slots   []slot      // reach only, allocated on first use
 	stats   SearchStats
+	sink    uint32 // touch's reads go here, so they are not left out
 }
 
 // candidate is a document, an upper bound of its score and its partial
@@ -694,6 +695,27 @@ func (s *searcher) consider(c candidate, bne float64, k int, cut float64) float6
 		return cut
 	}
 	return s.score(c.doc, k, cut)
+}
+
+// touch reads the sketch and the forward list of every candidate that
+// may pass the cut before consider does, one candidate after another, so
+// that their cache misses overlap instead of following one another.
+func (s *searcher) touch(cands []candidate, cut float64) {
+	ix := s.ix
+	var x uint32
+	for _, c := range cands {
+		if c.ub >= cut {
+			x += uint32(ix.sketch[int(c.doc)*sketchGroups]) + uint32(ix.foff[c.doc])
+		}
+	}
+	for _, c := range cands {
+		if c.ub >= cut {
+			if i := ix.foff[c.doc]; i < ix.foff[c.doc+1] {
+				x += uint32(ix.fe[i].w)
+			}
+		}
+	}
+	s.sink += x
 }
 
 // restBound is a plus what the query's unwalked terms give d: d's terms
@@ -963,6 +985,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				cands = collect(ix.post[c.from:c.pos], acc, lo, &cb, cands)
 			}
 		}
+		s.touch(cands, cut)
 		rest := cands
 		if len(cands) > k {
 			for _, c := range topCandidates(cands, k) {

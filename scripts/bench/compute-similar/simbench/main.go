@@ -24,6 +24,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"marquee/internal/catalog"
@@ -393,19 +394,31 @@ func probe(args []string) error {
 		var t2 time.Time
 		for _, mode := range []string{"search"} {
 			var st recommend.SearchStats
-			el := time.Duration(math.MaxInt64)
+			el, cpu := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 			for range max(1, *reps) {
 				t2 = time.Now()
+				c0 := cpuTime()
 				_, s, err := ix.Search(context.Background(), qs, recommend.SearchOptions{K: *k})
 				if err != nil {
 					return err
 				}
 				el, st = min(el, time.Since(t2)), s
+				cpu = min(cpu, cpuTime()-c0)
 			}
-			fmt.Printf("common_df=%d %s index=%.2fs search=%.2fs (%d q, %.0fµs/q wall) postings/q=%d skipped/q=%d scored/q=%d scanned/q=%d\n",
+			fmt.Printf("common_df=%d %s index=%.2fs search=%.2fs (%d q, %.0fµs/q wall, %.0fµs/q cpu) postings/q=%d skipped/q=%d scored/q=%d scanned/q=%d\n",
 				ix.CommonDF(), mode, t2.Sub(t1).Seconds(), el.Seconds(), len(qs), float64(el.Microseconds())/float64(len(qs)),
+				float64(cpu.Microseconds())/float64(len(qs)),
 				st.Postings/st.Queries, st.Skipped/st.Queries, st.Scored/st.Queries, st.Scanned/st.Queries)
 		}
 	}
 	return nil
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
