@@ -64,10 +64,13 @@ type Index struct {
 	off      []int64 // rare term t's postings are post[off[t]:off[t+1]]
 	post     []posting
 	midOff   []int32    // per term: -1, or where its block offsets start in boff (rare terms with df > midDF)
-	boff     []int64    // per mid term, blocks+1 offsets: block b's postings are post[boff[i+b]:boff[i+b+1]]
-	bmax     []float32  // per mid term, per block (same index as boff): the largest weight in the block
-	mpost    []mposting // the mid lists again, compact: block b's part of mid term i is mpost[mb[i+b]:mb[i+b+1]]
-	mb       []int64    // same index as boff
+	mpost    []mposting // the walked mid lists (see midLists): block b's part of the list at i is mpost[mb[i+b]:mb[i+b+1]]
+	mb       []int64    // per walked mid list, blocks+1 offsets into mpost
+	bmax     []float32  // per walked mid list, per block (same index as mb): the largest weight in the block
+	resid    []int32    // per term: where in mb its own walked list starts, or -1
+	grp      []int32    // per term: where in mb its group's list starts, or -1
+	grpR     []float64  // per term in a group: r, its weight's bound as a multiple of the group list's
+	groups   int        // groups of mid terms
 	g        []float64  // per document (corpus order)
 	byG      []int32    // documents with g > 0, g descending, then index ascending (corpus order)
 	kind     []uint8    // per document (corpus order)
@@ -267,8 +270,6 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		}
 	})
 	ix.post = make([]posting, ix.off[v])
-	ix.boff = make([]int64, mids*(ix.blocks+1))
-	ix.bmax = make([]float32, mids*(ix.blocks+1))
 	for i, d := range ix.orig {
 		ix.rank[d] = int32(i)
 		ix.foff[i+1] = ix.foff[i] + fcnt[d]
@@ -324,48 +325,7 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 			}
 		}
 	})
-	// Block offsets of the mid-frequency lists.
-	for t := 0; t < v; t++ {
-		mo := ix.midOff[t]
-		if mo < 0 {
-			continue
-		}
-		list := ix.post[ix.off[t]:ix.off[t+1]]
-		j := 0
-		for b := 0; b <= ix.blocks; b++ {
-			lo := int32(min(b<<blockShift, n))
-			for j < len(list) && list[j].doc < lo {
-				j++
-			}
-			ix.boff[int(mo)+b] = ix.off[t] + int64(j)
-		}
-		for b := range ix.blocks {
-			m := float32(0)
-			for _, pe := range ix.post[ix.boff[int(mo)+b]:ix.boff[int(mo)+b+1]] {
-				m = max(m, pe.w)
-			}
-			ix.bmax[int(mo)+b] = m
-		}
-	}
-	ix.mb = make([]int64, len(ix.boff))
-	var nm int64
-	for t := 0; t < v; t++ {
-		if mo := int(ix.midOff[t]); mo >= 0 {
-			for b := 0; b <= ix.blocks; b++ {
-				ix.mb[mo+b] = nm + ix.boff[mo+b] - ix.off[t]
-			}
-			nm += ix.off[t+1] - ix.off[t]
-		}
-	}
-	ix.mpost = make([]mposting, nm)
-	for t := 0; t < v; t++ {
-		if mo := int(ix.midOff[t]); mo >= 0 {
-			m := ix.mpost[ix.mb[mo]:]
-			for j, pe := range ix.post[ix.off[t]:ix.off[t+1]] {
-				m[j] = mposting{off: uint16(pe.doc & blockMask), w: quantize(float64(pe.w))}
-			}
-		}
-	}
+	ix.midLists()
 	ix.bgOff = make([]int32, ix.blocks+1)
 	for _, d := range ix.byG {
 		ix.bgOff[ix.rank[d]>>blockShift+1]++
@@ -397,6 +357,227 @@ func fidCut(df []int32) int {
 	s := slices.Clone(df)
 	slices.Sort(s)
 	return int(s[len(s)-1-maxFid])
+}
+
+// groupShare: mid terms whose lists share at least this share of the
+// longest one's documents are walked as one list (see midLists).
+const groupShare = 0.95
+
+// midLists builds the lists Search walks for mid-frequency terms. The
+// bigram tokenizer splits a word of n syllables into n-1 terms that occur
+// together (블루스퀘어: 블루, 루스, 스퀘, 퀘어), so many mid terms have
+// nearly the same posting list. Such a group of terms gets one list of the
+// documents that have all of them: its weight is u(d), the document's
+// weight of the group's first term, and a document is in it only if each
+// other term t's weight is at most r_t·u(d) (r_t: near the largest ratio
+// seen). A query walks it with Σ q_t·r_t over the group's terms it has,
+// which bounds what they give. Every mid term also has its own list of the
+// documents not in its group's list. At 1M this walks about half as many
+// postings, and exact scoring is unchanged.
+func (ix *Index) midLists() {
+	c := ix.c
+	var ms []int32
+	for t, m := range ix.midOff {
+		if m >= 0 {
+			ms = append(ms, int32(t))
+		}
+	}
+	slices.SortFunc(ms, func(a, b int32) int {
+		if c := cmp.Compare(c.df[b], c.df[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	list := func(t int32) []posting { return ix.post[ix.off[t]:ix.off[t+1]] }
+	v := len(ix.midOff)
+	ix.resid, ix.grp, ix.grpR = make([]int32, v), make([]int32, v), make([]float64, v)
+	for t := range v {
+		ix.resid[t], ix.grp[t] = -1, -1
+	}
+	// Groups, greedily, longest lists first.
+	type group struct {
+		terms []int32
+		docs  []int32
+	}
+	var groups []group
+	used := make([]bool, len(ms))
+	for i, t := range ms {
+		if used[i] {
+			continue
+		}
+		g := group{terms: []int32{t}}
+		need := groupShare * float64(c.df[t])
+		for j := i + 1; j < len(ms) && float64(c.df[ms[j]]) >= need; j++ {
+			if used[j] {
+				continue
+			}
+			var docs []int32
+			if g.docs == nil {
+				docs = intersect(nil, list(t), list(ms[j]))
+			} else {
+				docs = intersectDocs(g.docs, list(ms[j]))
+			}
+			if float64(len(docs)) >= need {
+				g.terms, g.docs = append(g.terms, ms[j]), docs
+				used[j] = true
+			}
+		}
+		if len(g.terms) > 1 {
+			groups = append(groups, g)
+		}
+	}
+	// Ratios and the documents each group list keeps.
+	inGroup := make([][]bool, len(groups)) // per group, per docs entry
+	weights := func(t int32, docs []int32) []float32 { // t's weights at docs (all in t's list)
+		out := make([]float32, len(docs))
+		l, j := list(t), 0
+		for k, d := range docs {
+			for l[j].doc < d {
+				j++
+			}
+			out[k] = l[j].w
+		}
+		return out
+	}
+	for gi, g := range groups {
+		u := weights(g.terms[0], g.docs)
+		keep := make([]bool, len(g.docs))
+		for k := range keep {
+			keep[k] = true
+		}
+		ix.grpR[g.terms[0]] = 1
+		for _, t := range g.terms[1:] {
+			w := weights(t, g.docs)
+			rs := make([]float64, len(w))
+			for k := range w {
+				rs[k] = float64(w[k]) / float64(u[k])
+			}
+			slices.Sort(rs)
+			r := rs[min(len(rs)-1, len(rs)*98/100)] * (1 + 1e-7)
+			ix.grpR[t] = r
+			for k := range w {
+				if float64(w[k]) > r*float64(u[k]) {
+					keep[k] = false
+				}
+			}
+		}
+		inGroup[gi] = keep
+	}
+	// The lists: each mid term's own (its documents not kept by its
+	// group), then the groups'.
+	stride := ix.blocks + 1
+	var all []posting
+	var starts []int
+	add := func(ps []posting) int32 {
+		starts = append(starts, len(all))
+		all = append(all, ps...)
+		return int32((len(starts) - 1) * stride)
+	}
+	groupOf := make(map[int32]int, len(ms))
+	for gi, g := range groups {
+		for _, t := range g.terms {
+			groupOf[t] = gi
+		}
+	}
+	var own []posting
+	for _, t := range ms {
+		own = own[:0]
+		gi, ok := groupOf[t]
+		var docs []int32
+		var keep []bool
+		if ok {
+			docs, keep = groups[gi].docs, inGroup[gi]
+		}
+		k := 0
+		for _, pe := range list(t) {
+			for k < len(docs) && docs[k] < pe.doc {
+				k++
+			}
+			if k < len(docs) && docs[k] == pe.doc && keep[k] {
+				continue
+			}
+			own = append(own, pe)
+		}
+		if len(own) > 0 {
+			ix.resid[t] = add(own)
+		}
+	}
+	for gi, g := range groups {
+		u := weights(g.terms[0], g.docs)
+		own = own[:0]
+		for k, d := range g.docs {
+			if inGroup[gi][k] {
+				own = append(own, posting{doc: d, w: u[k]})
+			}
+		}
+		if len(own) == 0 {
+			continue
+		}
+		at := add(own)
+		for _, t := range g.terms {
+			ix.grp[t] = at
+		}
+	}
+	ix.groups = len(groups)
+	starts = append(starts, len(all))
+	nl := len(starts) - 1
+	ix.mb = make([]int64, nl*stride)
+	ix.bmax = make([]float32, nl*stride)
+	ix.mpost = make([]mposting, len(all))
+	for l := range nl {
+		ps := all[starts[l]:starts[l+1]]
+		j := 0
+		for b := 0; b <= ix.blocks; b++ {
+			lo := int32(min(b<<blockShift, c.Len()))
+			for j < len(ps) && ps[j].doc < lo {
+				j++
+			}
+			ix.mb[l*stride+b] = int64(starts[l] + j)
+		}
+		for b := range ix.blocks {
+			m := float32(0)
+			for _, pe := range ps[ix.mb[l*stride+b]-int64(starts[l]) : ix.mb[l*stride+b+1]-int64(starts[l])] {
+				m = max(m, pe.w)
+			}
+			ix.bmax[l*stride+b] = m
+		}
+		for k, pe := range ps {
+			ix.mpost[starts[l]+k] = mposting{off: uint16(pe.doc & blockMask), w: quantize(float64(pe.w))}
+		}
+	}
+}
+
+// intersect appends to dst the documents in both a and b (by document).
+func intersect(dst []int32, a, b []posting) []int32 {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].doc < b[j].doc:
+			i++
+		case a[i].doc > b[j].doc:
+			j++
+		default:
+			dst = append(dst, a[i].doc)
+			i++
+			j++
+		}
+	}
+	return dst
+}
+
+// intersectDocs is the documents of docs that are in b.
+func intersectDocs(docs []int32, b []posting) []int32 {
+	var out []int32
+	j := 0
+	for _, d := range docs {
+		for j < len(b) && b[j].doc < d {
+			j++
+		}
+		if j < len(b) && b[j].doc == d {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // ranges splits [0, n) for parallel work: into at most workers ranges
@@ -589,6 +770,8 @@ type searcher struct {
 	qg      [sketchGroups]float64 // the query's common-term norm per group
 	qf      []float64             // per fid: the query's weight / wScale if the term is not walked in the current block, else 0
 	mids    []midPart
+	mterms  []mterm
+	gterms  []groupTerm
 	top     []Neighbour // best so far, sorted by compareNeighbours
 	slots   []slot      // reach only, allocated on first use
 	stats   SearchStats
@@ -610,9 +793,22 @@ type cursor struct {
 	w16      float32 // w/wScale rounded up (mid terms' compact postings)
 	pos, end int64
 	from     int64 // where the current block's part starts (once walked)
-	mid      int32 // Index.midOff of the term
-	fid      int32 // Index.fid of the term
+	mid      int32 // a walked mid list: where its offsets start in Index.mb; else -1
+	t0, t1   int32 // a walked mid list: its query terms are searcher.mterms[t0:t1]
 	skip     bool  // skip the current block's part
+}
+
+// mterm is a query term that a walked mid list holds: its fid and the
+// query's weight of it.
+type mterm struct {
+	fid int32
+	w   float64
+}
+
+// groupTerm is a query term in a group of mid terms.
+type groupTerm struct {
+	list int32 // Index.grp of the term
+	i    int32 // index in the query's terms
 }
 
 // midPart is a mid-frequency list's part in the current block.
@@ -653,6 +849,14 @@ func (h *queryTerms) reset(terms []int32, ws []float64) {
 		}
 		h.keys[j], h.vals[j] = t, ws[i]
 	}
+}
+
+// midCursor adds a cursor for the walked mid list at l, weighted w, that
+// holds the query terms s.mterms[t0:].
+func (s *searcher) midCursor(l int32, w float64, t0 int) {
+	n := s.ix.mb[int(l)+s.ix.blocks] - s.ix.mb[l]
+	s.cursors = append(s.cursors, cursor{w: w, w16: roundUp32(w / wScale), end: n, mid: l,
+		t0: int32(t0), t1: int32(len(s.mterms))})
 }
 
 // exact is the cosine of the query and d, summed over d's terms in
@@ -825,7 +1029,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	qi := ix.rank[q]
 	qc2 := 0.0
 	var qg2 [sketchGroups]float64
-	nmid := 0
+	s.mterms = s.mterms[:0]
 	for i, t := range qt {
 		if ix.common[t] {
 			qc2 += qw[i] * qw[i]
@@ -833,14 +1037,34 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			s.qf[ix.fid[t]] = qw[i] / wScale
 			continue
 		}
-		if a, b := ix.off[t], ix.off[t+1]; a < b {
-			s.cursors = append(s.cursors, cursor{w: qw[i], w32: roundUp32(qw[i]), w16: roundUp32(qw[i] / wScale), pos: a, end: b,
-				mid: ix.midOff[t], fid: ix.fid[t]})
-			if ix.midOff[t] >= 0 {
-				nmid++
+		if ix.midOff[t] >= 0 {
+			if l := ix.resid[t]; l >= 0 {
+				s.mterms = append(s.mterms, mterm{fid: ix.fid[t], w: qw[i]})
+				s.midCursor(l, qw[i], len(s.mterms)-1)
 			}
+			if g := ix.grp[t]; g >= 0 {
+				s.gterms = append(s.gterms, groupTerm{list: g, i: int32(i)})
+			}
+			continue
+		}
+		if a, b := ix.off[t], ix.off[t+1]; a < b {
+			s.cursors = append(s.cursors, cursor{w: qw[i], w32: roundUp32(qw[i]), pos: a, end: b, mid: -1})
 		}
 	}
+	// One cursor per group of mid terms, weighted Σ q_t·r_t.
+	slices.SortFunc(s.gterms, func(a, b groupTerm) int { return cmp.Compare(a.list, b.list) })
+	for j := 0; j < len(s.gterms); {
+		g := s.gterms[j].list
+		t0, w := len(s.mterms), 0.0
+		for ; j < len(s.gterms) && s.gterms[j].list == g; j++ {
+			i := s.gterms[j].i
+			w += qw[i] * ix.grpR[qt[i]]
+			s.mterms = append(s.mterms, mterm{fid: ix.fid[qt[i]], w: qw[i]})
+		}
+		s.midCursor(g, w*(1+1e-12), t0)
+	}
+	s.gterms = s.gterms[:0]
+	nmid := len(s.mterms)
 	qc := math.Sqrt(qc2) * (1 + 1e-12)
 	for j, v := range qg2 {
 		s.qg[j] = math.Sqrt(v) * (1 + 1e-12)
@@ -852,6 +1076,9 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	slices.SortFunc(s.cursors, func(a, b cursor) int { return cmp.Compare(a.end-a.pos, b.end-b.pos) })
 	seeds := s.seeds[:0]
 	for _, c := range s.cursors {
+		if c.mid >= 0 {
+			continue
+		}
 		if c.end-c.pos > seedDF || len(seeds) >= seedMax {
 			break
 		}
@@ -901,53 +1128,49 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		nskip := 0
 		qu, bne := qc, 0.0
 		lcut := cut * skipShare
-		if nmid > 0 && (qc*gpHi < lcut || qc*gcHi < lcut) {
-			mids := s.mids[:0]
-			for ci := range s.cursors {
-				if c := &s.cursors[ci]; c.mid >= 0 {
-					if m := ix.mb[int(c.mid)+b+1] - ix.mb[int(c.mid)+b]; m > 0 {
-						mids = append(mids, midPart{ci: int32(ci), n: m})
-					}
+		// The block's non-empty parts of mid lists (a group's members'
+		// own lists are mostly empty).
+		mids := s.mids[:0]
+		for ci := range s.cursors {
+			if c := &s.cursors[ci]; c.mid >= 0 {
+				if m := ix.mb[int(c.mid)+b+1] - ix.mb[int(c.mid)+b]; m > 0 {
+					mids = append(mids, midPart{ci: int32(ci), n: m})
 				}
 			}
+		}
+		s.mids = mids
+		if nmid > 0 && (qc*gpHi < lcut || qc*gcHi < lcut) {
 			slices.SortFunc(mids, func(a, b midPart) int { return cmp.Compare(b.n, a.n) })
 			q2 := qc2
 			for _, m := range mids {
 				c := &s.cursors[m.ci]
-				w2 := c.w * c.w
+				w2 := 0.0 // the list's terms not yet in U
+				for _, mt := range s.mterms[c.t0:c.t1] {
+					if s.qf[mt.fid] == 0 {
+						w2 += mt.w * mt.w
+					}
+				}
 				bt := c.w * float64(ix.bmax[int(c.mid)+b]) * (1 + 1e-12)
 				if math.Sqrt(q2+w2)*(1+1e-12)*gpHi < lcut || bne+bt+qc*gcHi < lcut {
 					q2 += w2
 					bne += bt
 					c.skip = true
 					nskip++
-				}
-			}
-			s.mids = mids
-			if nskip > 0 {
-				qu = math.Sqrt(q2) * (1 + 1e-12)
-				for _, c := range s.cursors {
-					if c.skip {
-						s.qf[c.fid] = c.w / wScale
+					// A term is in U (qf ≠ 0) if any list holding it is
+					// skipped: restBound then counts it, at worst twice.
+					for _, mt := range s.mterms[c.t0:c.t1] {
+						s.qf[mt.fid] = mt.w / wScale
 					}
 				}
+			}
+			if nskip > 0 {
+				qu = math.Sqrt(q2) * (1 + 1e-12)
 			}
 		}
 		// Walk.
 		for ci := range s.cursors {
 			c := &s.cursors[ci]
 			if c.mid >= 0 {
-				part := ix.mpost[ix.mb[int(c.mid)+b]:ix.mb[int(c.mid)+b+1]]
-				if c.skip {
-					skipped += int64(len(part))
-				} else {
-					if sameKind {
-						walkMidKind(part, acc, c.w16, ix.kindI[lo:hi], qk)
-					} else {
-						walkMid(part, acc, c.w16)
-					}
-					visited += int64(len(part))
-				}
 				continue
 			}
 			var j int
@@ -959,6 +1182,20 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			c.from = c.pos
 			c.pos += int64(j)
 			visited += int64(j)
+		}
+		for _, m := range mids {
+			c := &s.cursors[m.ci]
+			if c.skip {
+				skipped += m.n
+				continue
+			}
+			part := ix.mpost[ix.mb[int(c.mid)+b]:ix.mb[int(c.mid)+b+1]]
+			if sameKind {
+				walkMidKind(part, acc, c.w16, ix.kindI[lo:hi], qk)
+			} else {
+				walkMid(part, acc, c.w16)
+			}
+			visited += m.n
 		}
 		// 2. Touched documents whose bound (partial + what the terms not
 		// walked can add) reaches the cut, best bound first, while it still
@@ -976,13 +1213,13 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		}
 		cands := s.cands[:0]
 		for _, c := range s.cursors {
-			switch {
-			case c.mid >= 0:
-				if !c.skip {
-					cands = collectMid(ix.mpost[ix.mb[int(c.mid)+b]:ix.mb[int(c.mid)+b+1]], acc, lo, &cb, cands)
-				}
-			default:
+			if c.mid < 0 && c.from < c.pos {
 				cands = collect(ix.post[c.from:c.pos], acc, lo, &cb, cands)
+			}
+		}
+		for _, m := range mids {
+			if c := &s.cursors[m.ci]; !c.skip {
+				cands = collectMid(ix.mpost[ix.mb[int(c.mid)+b]:ix.mb[int(c.mid)+b+1]], acc, lo, &cb, cands)
 			}
 		}
 		s.touch(cands, cut)
@@ -1024,7 +1261,10 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		if nskip > 0 {
 			for ci := range s.cursors {
 				if c := &s.cursors[ci]; c.skip {
-					s.qf[c.fid], c.skip = 0, false
+					for _, mt := range s.mterms[c.t0:c.t1] {
+						s.qf[mt.fid] = 0
+					}
+					c.skip = false
 				}
 			}
 		}

@@ -174,6 +174,9 @@ func TestSearchSkipsMidListsExactly(t *testing.T) {
 			if stats.Skipped == 0 {
 				t.Errorf("no postings skipped (walked %d)", stats.Postings)
 			}
+			if ix.groups == 0 {
+				t.Error("no groups of mid terms: the group lists go untested")
+			}
 			if want[tc.sameKind] == nil {
 				for _, q := range qs {
 					want[tc.sameKind] = append(want[tc.sameKind], bruteForce(c, int(q), 10, tc.sameKind))
@@ -187,4 +190,54 @@ func TestSearchSkipsMidListsExactly(t *testing.T) {
 			t.Logf("postings walked %d, skipped %d, scored %d", stats.Postings, stats.Skipped, stats.Scored)
 		})
 	}
+}
+
+// TestMidListsCoverEveryPosting checks the walked mid lists against the
+// posting lists: each posting of a mid term is in exactly one of the
+// term's own list and its group's list, and a group list's weight times
+// r_t bounds the term's weight.
+func TestMidListsCoverEveryPosting(t *testing.T) {
+	c := buildTestCorpus(t, releasegen.Generate(releasegen.Options{N: 40000, Seed: 5}))
+	ix := NewIndex(c, IndexOptions{})
+	if ix.groups == 0 {
+		t.Fatal("no groups of mid terms")
+	}
+	walked := func(l int32) map[int32]float64 { // document → weight bound
+		m := map[int32]float64{}
+		if l < 0 {
+			return m
+		}
+		for b := range ix.blocks {
+			for _, p := range ix.mpost[ix.mb[int(l)+b]:ix.mb[int(l)+b+1]] {
+				m[int32(b<<blockShift)+int32(p.off)] = float64(p.w) / wScale
+			}
+		}
+		return m
+	}
+	terms := 0
+	for tm := range c.Terms {
+		if ix.midOff[tm] < 0 {
+			continue
+		}
+		terms++
+		own, grp := walked(ix.resid[tm]), walked(ix.grp[tm])
+		for _, pe := range ix.post[ix.off[tm]:ix.off[tm+1]] {
+			w1, in1 := own[pe.doc]
+			u, in2 := grp[pe.doc]
+			switch {
+			case in1 == in2:
+				t.Fatalf("term %q, document %d: in its own list %v, in its group's %v", c.Terms[tm], pe.doc, in1, in2)
+			case in1 && w1 < float64(pe.w):
+				t.Fatalf("term %q, document %d: weight %v below %v", c.Terms[tm], pe.doc, w1, pe.w)
+			case in2 && u*ix.grpR[tm] < float64(pe.w):
+				t.Fatalf("term %q, document %d: bound %v·%v below %v", c.Terms[tm], pe.doc, u, ix.grpR[tm], pe.w)
+			}
+			delete(own, pe.doc)
+			delete(grp, pe.doc)
+		}
+		if len(own)+len(grp) > 0 {
+			t.Fatalf("term %q: %d documents in its lists without the term", c.Terms[tm], len(own)+len(grp))
+		}
+	}
+	t.Logf("%d mid terms, %d groups", terms, ix.groups)
 }
