@@ -427,7 +427,7 @@ func (ix *Index) midLists() {
 		}
 	}
 	// Ratios and the documents each group list keeps.
-	inGroup := make([][]bool, len(groups)) // per group, per docs entry
+	inGroup := make([][]bool, len(groups))             // per group, per docs entry
 	weights := func(t int32, docs []int32) []float32 { // t's weights at docs (all in t's list)
 		out := make([]float32, len(docs))
 		l, j := list(t), 0
