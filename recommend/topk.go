@@ -413,7 +413,7 @@ func (ix *Index) midLists() {
 			}
 			var docs []int32
 			if g.docs == nil {
-				docs = intersect(nil, list(t), list(ms[j]))
+				docs = intersect(list(t), list(ms[j]), int(need))
 			} else {
 				docs = intersectDocs(g.docs, list(ms[j]))
 			}
@@ -547,10 +547,15 @@ func (ix *Index) midLists() {
 	}
 }
 
-// intersect appends to dst the documents in both a and b (by document).
-func intersect(dst []int32, a, b []posting) []int32 {
+// intersect is the documents in both a and b, or nil once fewer than
+// need of them can be.
+func intersect(a, b []posting, need int) []int32 {
+	var dst []int32
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
+		if (i+j)&63 == 0 && len(dst)+min(len(a)-i, len(b)-j) < need {
+			return nil
+		}
 		switch {
 		case a[i].doc < b[j].doc:
 			i++
