@@ -1181,8 +1181,9 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// Walk.
 		for ci := range s.cursors {
 			c := &s.cursors[ci]
-			if c.mid >= 0 {
-				continue
+			c.from = c.pos
+			if c.mid >= 0 || c.pos == c.end || ix.post[c.pos].doc >= hi {
+				continue // no postings in this block
 			}
 			var j int
 			if sameKind {
@@ -1190,7 +1191,6 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			} else {
 				j = walk(ix.post[c.pos:c.end], acc, lo, hi, c.w32)
 			}
-			c.from = c.pos
 			c.pos += int64(j)
 			visited += int64(j)
 		}
