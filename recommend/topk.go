@@ -69,7 +69,7 @@ type Index struct {
 	common   []bool  // per term
 	off      []int64 // rare term t's postings are post[off[t]:off[t+1]]
 	post     []posting
-	midOff   []int32    // per term: -1, or where its block offsets start in boff (rare terms with df > midDF)
+	mid      []bool     // per term: a rare term with df > midDF (walked from midLists' lists)
 	mpost    []mposting // the walked mid lists (see midLists): block b's part of the list at i is mpost[mb[i+b]:mb[i+b+1]]
 	mb       []int64    // per walked mid list, blocks+1 offsets into mpost
 	bmax     []float32  // per walked mid list, per block (same index as mb): the largest weight in the block
@@ -200,15 +200,14 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 		mdf, cdf = x, max(cdf, x)
 	}
 	ix := &Index{c: c, commonDF: cdf, midDF: mdf, common: make([]bool, v), off: make([]int64, v+1),
-		midOff: make([]int32, v), g: make([]float64, n), kind: make([]uint8, n),
+		mid: make([]bool, v), g: make([]float64, n), kind: make([]uint8, n),
 		orig: make([]int32, n), rank: make([]int32, n), kindI: make([]uint8, n),
 		gI: make([]float32, n), gpI: make([]float32, n),
 		sketch: make([]uint8, n*sketchGroups), fid: make([]int32, v), foff: make([]int32, n+1)}
 	ix.blocks = (n + 1<<blockShift - 1) >> blockShift
-	mids := 0
 	for t := 0; t < v; t++ {
 		df := int64(c.df[t])
-		ix.midOff[t], ix.fid[t] = -1, -1
+		ix.fid[t] = -1
 		if int(df) > mdf {
 			ix.fid[t] = int32(ix.nf)
 			ix.nf++
@@ -218,8 +217,7 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 			ix.common[t] = true
 			df = 0
 		case int(df) > mdf:
-			ix.midOff[t] = int32(mids * (ix.blocks + 1))
-			mids++
+			ix.mid[t] = true
 		}
 		ix.off[t+1] = ix.off[t] + df
 	}
@@ -383,8 +381,8 @@ const groupShare = 0.95
 func (ix *Index) midLists() {
 	c := ix.c
 	var ms []int32
-	for t, m := range ix.midOff {
-		if m >= 0 {
+	for t, m := range ix.mid {
+		if m {
 			ms = append(ms, int32(t))
 		}
 	}
@@ -395,7 +393,7 @@ func (ix *Index) midLists() {
 		return cmp.Compare(a, b)
 	})
 	list := func(t int32) []posting { return ix.post[ix.off[t]:ix.off[t+1]] }
-	v := len(ix.midOff)
+	v := len(ix.mid)
 	ix.resid, ix.grp, ix.grpR = make([]int32, v), make([]int32, v), make([]float64, v)
 	for t := range v {
 		ix.resid[t], ix.grp[t] = -1, -1
@@ -1048,7 +1046,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			s.qf[ix.fid[t]] = qw[i] / wScale
 			continue
 		}
-		if ix.midOff[t] >= 0 {
+		if ix.mid[t] {
 			if l := ix.resid[t]; l >= 0 {
 				s.mterms = append(s.mterms, mterm{fid: ix.fid[t], w: qw[i]})
 				s.midCursor(l, qw[i], len(s.mterms)-1)

@@ -216,7 +216,7 @@ func TestMidListsCoverEveryPosting(t *testing.T) {
 	}
 	terms := 0
 	for tm := range c.Terms {
-		if ix.midOff[tm] < 0 {
+		if !ix.mid[tm] {
 			continue
 		}
 		terms++
