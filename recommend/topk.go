@@ -402,6 +402,8 @@ func (ix *Index) midLists() {
 	type group struct {
 		terms []int32
 		docs  []int32
+		u     []float32 // per docs entry: the first term's weight
+		keep  []bool    // per docs entry: in the group list
 	}
 	var groups []group
 	used := make([]bool, len(ms))
@@ -431,7 +433,6 @@ func (ix *Index) midLists() {
 		}
 	}
 	// Ratios and the documents each group list keeps.
-	inGroup := make([][]bool, len(groups))             // per group, per docs entry
 	weights := func(t int32, docs []int32) []float32 { // t's weights at docs (all in t's list)
 		out := make([]float32, len(docs))
 		l, j := list(t), 0
@@ -443,7 +444,8 @@ func (ix *Index) midLists() {
 		}
 		return out
 	}
-	for gi, g := range groups {
+	for gi := range groups {
+		g := &groups[gi]
 		u := weights(g.terms[0], g.docs)
 		keep := make([]bool, len(g.docs))
 		for k := range keep {
@@ -465,7 +467,7 @@ func (ix *Index) midLists() {
 				}
 			}
 		}
-		inGroup[gi] = keep
+		g.u, g.keep = u, keep
 	}
 	// The lists: each mid term's own (its documents not kept by its
 	// group), then the groups'.
@@ -490,7 +492,7 @@ func (ix *Index) midLists() {
 		var docs []int32
 		var keep []bool
 		if ok {
-			docs, keep = groups[gi].docs, inGroup[gi]
+			docs, keep = groups[gi].docs, groups[gi].keep
 		}
 		k := 0
 		for _, pe := range list(t) {
@@ -506,12 +508,11 @@ func (ix *Index) midLists() {
 			ix.resid[t] = add(own)
 		}
 	}
-	for gi, g := range groups {
-		u := weights(g.terms[0], g.docs)
+	for _, g := range groups {
 		own = own[:0]
 		for k, d := range g.docs {
-			if inGroup[gi][k] {
-				own = append(own, posting{doc: d, w: u[k]})
+			if g.keep[k] {
+				own = append(own, posting{doc: d, w: g.u[k]})
 			}
 		}
 		if len(own) == 0 {
