@@ -649,6 +649,9 @@ type SearchStats struct {
 	Scored   int64 // candidates scored exactly
 	Scanned  int64 // documents read from the common-term list
 	Skipped  int64 // postings of mid-frequency lists skipped by the block bound
+	// Inessential: postings (of Postings) of mid-frequency lists walked
+	// only into documents that other lists touched (see essential).
+	Inessential int64
 }
 
 // Search returns, for each query document, its K most similar documents:
@@ -696,6 +699,7 @@ func (ix *Index) Search(ctx context.Context, queries []int32, opt SearchOptions)
 			stats.Scored += s.stats.Scored
 			stats.Scanned += s.stats.Scanned
 			stats.Skipped += s.stats.Skipped
+			stats.Inessential += s.stats.Inessential
 			mu.Unlock()
 		}()
 	}
@@ -823,8 +827,10 @@ type groupTerm struct {
 
 // midPart is a mid-frequency list's part in the current block.
 type midPart struct {
-	ci int32 // cursor
-	n  int64 // postings
+	ci int32   // cursor
+	n  int64   // postings
+	ub float64 // the most it adds to a document's partial score
+	ne bool    // not essential: walked only into documents other lists touched
 }
 
 func newSearcher(ix *Index) *searcher {
@@ -867,6 +873,38 @@ func (s *searcher) midCursor(l int32, w float64, t0 int) {
 	n := s.ix.mb[int(l)+s.ix.blocks] - s.ix.mb[l]
 	s.cursors = append(s.cursors, cursor{w: w, w16: roundUp32(w / wScale), end: n, mid: l,
 		t0: int32(t0), t1: int32(len(s.mterms))})
+}
+
+// essential marks the parts of mids (block b, skipped ones aside) that are
+// not essential: the ones with the smallest bounds, while their bounds sum
+// to less than floor. It leaves them last in mids, so that they are
+// walked after every list that touches documents.
+func (s *searcher) essential(mids []midPart, b int, floor float32) {
+	ix := s.ix
+	n := 0
+	for i := range mids {
+		m := &mids[i]
+		if c := &s.cursors[m.ci]; !c.skip {
+			// A posting's weight is at most bmax + 1/wScale (rounded up),
+			// times w16 ≥ w/wScale (rounded up).
+			m.ub = float64(c.w16) * (float64(ix.bmax[int(c.mid)+b])*wScale + 1) * (1 + 1e-6)
+			n++
+		} else {
+			m.ub = math.Inf(1)
+		}
+	}
+	if n < 2 {
+		return
+	}
+	slices.SortFunc(mids, func(a, b midPart) int { return cmp.Compare(b.ub, a.ub) })
+	sum := 0.0
+	for i := len(mids) - 1; i > 0; i-- {
+		m := &mids[i]
+		if sum += m.ub; sum >= float64(floor)*(1-1e-6) {
+			break
+		}
+		m.ne = true
+	}
 }
 
 // exact is the cosine of the query and d, summed over d's terms in
@@ -1119,7 +1157,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		}
 	}
 	s.seeds = seeds
-	var visited, skipped, scanned int64
+	var visited, skipped, scanned, inessential int64
 	n := int32(ix.c.Len())
 	for b := range ix.blocks {
 		lo := int32(b) << blockShift
@@ -1193,6 +1231,19 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			c.pos += int64(j)
 			visited += int64(j)
 		}
+		// Partial scores below floor cannot reach the cut, as the terms not
+		// walked add at most gb to them; an untouched document's (0) is
+		// always below it.
+		gb := bne + qc*gcHi
+		if nskip > 0 {
+			gb = min(gb, qu*gpHi)
+		}
+		floor := max(float32(cut-gb), math.SmallestNonzeroFloat32)
+		// Lists that together add less than floor to any document are not
+		// essential (MaxScore): a document only they hold stays below
+		// floor. They are walked last and only into documents the other
+		// lists touched, so collect need not read them.
+		s.essential(mids, b, floor)
 		for _, m := range mids {
 			c := &s.cursors[m.ci]
 			if c.skip {
@@ -1200,9 +1251,13 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				continue
 			}
 			part := ix.mpost[ix.mb[int(c.mid)+b]:ix.mb[int(c.mid)+b+1]]
-			if sameKind {
+			switch {
+			case m.ne:
+				walkMidTouched(part, acc, c.w16)
+				inessential += m.n
+			case sameKind:
 				walkMidKind(part, acc, c.w16, ix.kindI[lo:hi], qk)
-			} else {
+			default:
 				walkMid(part, acc, c.w16)
 			}
 			visited += m.n
@@ -1210,13 +1265,6 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// 2. Touched documents whose bound (partial + what the terms not
 		// walked can add) reaches the cut, best bound first, while it still
 		// does.
-		gb := bne + qc*gcHi
-		if nskip > 0 {
-			gb = min(gb, qu*gpHi)
-		}
-		// Partial scores below floor cannot reach the cut; an untouched
-		// document's (0) is always below it.
-		floor := max(float32(cut-gb), math.SmallestNonzeroFloat32)
 		cb := candBound{floor: floor, bne: bne, qc: qc, qu: math.MaxFloat64, cut: cut, gI: ix.gI, gpI: ix.gpI}
 		if nskip > 0 {
 			cb.qu = qu // else no CS bound on g' (g' ≥ g, so min picks qc·g)
@@ -1228,7 +1276,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			}
 		}
 		for _, m := range mids {
-			if c := &s.cursors[m.ci]; !c.skip {
+			if c := &s.cursors[m.ci]; !c.skip && !m.ne {
 				cands = collectMid(ix.mpost[ix.mb[int(c.mid)+b]:ix.mb[int(c.mid)+b+1]], acc, lo, &cb, cands)
 			}
 		}
@@ -1286,6 +1334,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	}
 	s.stats.Postings += visited
 	s.stats.Skipped += skipped
+	s.stats.Inessential += inessential
 	s.stats.Scanned += scanned
 	return append(dst, s.top...)
 }
@@ -1330,6 +1379,21 @@ func walkKind(list []posting, acc *[1 << blockShift]float32, lo, hi int32, w flo
 func walkMid(part []mposting, acc *[1 << blockShift]float32, w float32) {
 	for _, p := range part {
 		acc[p.off&blockMask] += w * float32(p.w)
+	}
+}
+
+// walkMidTouched is walkMid into the documents that already have a
+// partial score only (so it needs no kind check: another kind's documents
+// are never touched). It does not branch on that either.
+//
+//go:noinline
+func walkMidTouched(part []mposting, acc *[1 << blockShift]float32, w float32) {
+	for _, p := range part {
+		o := p.off & blockMask
+		a := acc[o]
+		ab := math.Float32bits(a) // a ≥ 0: all ones unless a is 0
+		keep := uint32(int32(ab|-ab) >> 31)
+		acc[o] = a + math.Float32frombits(math.Float32bits(w*float32(p.w))&keep)
 	}
 }
 

@@ -355,6 +355,7 @@ func probe(args []string) error {
 	k := fs.Int("k", 10, "k")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of the searches here")
 	reps := fs.Int("reps", 1, "search this many times; report the fastest")
+	shows := fs.Bool("shows", false, "query every release of a sample of shows (as a full run meets them) instead of evenly spaced releases")
 	_ = fs.Parse(args)
 	t0 := time.Now()
 	b := recommend.NewCorpusBuilder(recommend.NewFeaturizer(recommend.DefaultFieldWeights, nil))
@@ -368,9 +369,28 @@ func probe(args []string) error {
 	})
 	c, _ := b.Build()
 	fmt.Printf("%s built in %.1fs\n", c, time.Since(t0).Seconds())
-	qs := make([]int32, min(*nq, c.Len()))
-	for i := range qs {
-		qs[i] = int32(i * (c.Len() / len(qs)))
+	qs := make([]int32, 0, min(*nq, c.Len()))
+	if *shows {
+		// Every release of about nq/n of the shows (by the hash of the
+		// heaviest term), as the job's full run meets them: one show's
+		// releases one after another.
+		every := max(1, c.Len() / *nq)
+		for d := range c.Len() {
+			terms, ws := c.Vector(d)
+			best, bw := int32(-1), 0.0
+			for j, t := range terms {
+				if ws[j] > bw {
+					best, bw = t, ws[j]
+				}
+			}
+			if int(uint32(best)*0x9E3779B1%uint32(every)) == 0 {
+				qs = append(qs, int32(d))
+			}
+		}
+	} else {
+		for i := range cap(qs) {
+			qs = append(qs, int32(i*(c.Len()/cap(qs))))
+		}
 	}
 	if *prof != "" {
 		f, err := os.Create(*prof)
