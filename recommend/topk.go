@@ -939,14 +939,36 @@ func (s *searcher) consider(c candidate, bne float64, k int, cut float64) float6
 		return cut
 	}
 	i := int(c.doc) * sketchGroups
-	sk := 0.0
-	for j, v := range s.ix.sketch[i : i+sketchGroups] {
-		sk += s.qg[j] * float64(v)
-	}
+	sk := sketchDot(&s.qg, (*[sketchGroups]uint8)(s.ix.sketch[i:i+sketchGroups]))
 	if ub := float64(c.a) + bne + sk/sketchScale*(1+1e-9); ub < cut || s.restBound(c.doc, c.a) < cut || s.done[c.doc] == s.cur {
 		return cut
 	}
 	return s.score(c.doc, k, cut)
+}
+
+// sketchDot is Σ_j qg_j·sk_j. Four running sums, so the additions do not
+// wait on one another (the bound has slack for the changed rounding).
+func sketchDot(qg *[sketchGroups]float64, sk *[sketchGroups]uint8) float64 {
+	var a0, a1, a2, a3 float64
+	for j := 0; j < sketchGroups; j += 4 {
+		a0 += qg[j] * float64(sk[j])
+		a1 += qg[j+1] * float64(sk[j+1])
+		a2 += qg[j+2] * float64(sk[j+2])
+		a3 += qg[j+3] * float64(sk[j+3])
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// sketchDot32 is sketchDot over a gEntry's sketch.
+func sketchDot32(qg *[sketchGroups]float64, sk *[sketchGroups]float32) float64 {
+	var a0, a1, a2, a3 float64
+	for j := 0; j < sketchGroups; j += 4 {
+		a0 += qg[j] * float64(sk[j])
+		a1 += qg[j+1] * float64(sk[j+1])
+		a2 += qg[j+2] * float64(sk[j+2])
+		a3 += qg[j+3] * float64(sk[j+3])
+	}
+	return (a0 + a1) + (a2 + a3)
 }
 
 // touch reads the sketch and the forward list of every candidate that
@@ -974,12 +996,18 @@ func (s *searcher) touch(cands []candidate, cut float64) {
 // above MidDF weighted by qf, which holds the query's weights of exactly
 // those terms (Search's step 1).
 func (s *searcher) restBound(d int32, a float32) float64 {
-	ub := float64(a)
 	qf := s.qf
-	for _, e := range s.ix.fe[s.ix.foff[d]:s.ix.foff[d+1]] {
-		ub += qf[e.f] * float64(e.w)
+	fe := s.ix.fe[s.ix.foff[d]:s.ix.foff[d+1]]
+	var u0, u1 float64 // two running sums, so the additions overlap
+	for len(fe) >= 2 {
+		u0 += qf[fe[0].f] * float64(fe[0].w)
+		u1 += qf[fe[1].f] * float64(fe[1].w)
+		fe = fe[2:]
 	}
-	return ub
+	if len(fe) > 0 {
+		u0 += qf[fe[0].f] * float64(fe[0].w)
+	}
+	return float64(a) + (u0 + u1)
 }
 
 // topCandidates moves the k candidates with the largest bounds (ties: lower
@@ -1301,10 +1329,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 					break
 				}
 				scanned++
-				ub := 0.0
-				for j, v := range e.sk {
-					ub += s.qg[j] * float64(v)
-				}
+				ub := sketchDot32(&s.qg, &e.sk)
 				d := e.doc
 				// collect has cleared the partial scores, so a touched
 				// document is bounded here as if untouched: its bound then
