@@ -162,8 +162,9 @@ const (
 // k best of those documents are scored exactly, so the k-th best score
 // starts high and prunes from the first block on.
 const (
-	seedDF  = 64
-	seedMax = 256
+	seedDF   = 64
+	seedMax  = 256
+	seedBits = 10 // the seeds' hash table: ≥ 2 × (seedMax + seedDF) slots
 )
 
 // IndexOptions tunes NewIndex.
@@ -772,24 +773,26 @@ type slot struct {
 
 // searcher holds one goroutine's scratch space.
 type searcher struct {
-	ix      *Index
-	acc     *[1 << blockShift]float32 // per document of the current block: partial score (0: untouched)
-	cur     uint32
-	done    []uint32 // == cur: scored exactly (or excluded) for this query
-	touched []int32  // reach only
-	cands   []candidate
-	seeds   []candidate
-	cursors []cursor
-	q       queryTerms
-	qg      [sketchGroups]float64 // the query's common-term norm per group
-	qf      []float64             // per fid: the query's weight / wScale if the term is not walked in the current block, else 0
-	mids    []midPart
-	mterms  []mterm
-	gterms  []groupTerm
-	top     []Neighbour // best so far, sorted by compareNeighbours
-	slots   []slot      // reach only, allocated on first use
-	stats   SearchStats
-	sink    uint32 // touch's reads go here, so they are not left out
+	ix       *Index
+	acc      *[1 << blockShift]float32 // per document of the current block: partial score (0: untouched)
+	cur      uint32
+	done     []uint32 // == cur: scored exactly (or excluded) for this query
+	touched  []int32  // reach only
+	cands    []candidate
+	seeds    []candidate
+	seedSlot [1 << seedBits]int32 // seeding's hash table of documents (index in seeds + 1)
+	sinkF    float64
+	cursors  []cursor
+	q        queryTerms
+	qg       [sketchGroups]float64 // the query's common-term norm per group
+	qf       []float64             // per fid: the query's weight / wScale if the term is not walked in the current block, else 0
+	mids     []midPart
+	mterms   []mterm
+	gterms   []groupTerm
+	top      []Neighbour // best so far, sorted by compareNeighbours
+	slots    []slot      // reach only, allocated on first use
+	stats    SearchStats
+	sink     uint32 // touch's reads go here, so they are not left out
 }
 
 // candidate is a document, an upper bound of its score and its partial
@@ -1150,7 +1153,10 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 	// 0. Seed: partial scores over the shortest lists, then the k best of
 	// those scored exactly.
 	slices.SortFunc(s.cursors, func(a, b cursor) int { return cmp.Compare(a.end-a.pos, b.end-b.pos) })
+	// Seeds are summed per document in a small hash table (slot: index in
+	// seeds + 1; 0 is empty), whose used slots are cleared afterwards.
 	seeds := s.seeds[:0]
+	slot := &s.seedSlot
 	for _, c := range s.cursors {
 		if c.mid >= 0 {
 			continue
@@ -1159,27 +1165,44 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			break
 		}
 		for _, pe := range ix.post[c.pos:c.end] {
-			if d := pe.doc; d != qi && (!sameKind || ix.kindI[d] == qk) {
-				seeds = append(seeds, candidate{ub: c.w * float64(pe.w), doc: d})
+			d := pe.doc
+			if d == qi || (sameKind && ix.kindI[d] != qk) {
+				continue
 			}
+			h := uint32(d) * 0x9E3779B1 >> (32 - seedBits)
+			for slot[h] != 0 && seeds[slot[h]-1].doc != d {
+				h = (h + 1) & (1<<seedBits - 1)
+			}
+			if slot[h] != 0 {
+				seeds[slot[h]-1].ub += c.w * float64(pe.w)
+				continue
+			}
+			seeds = append(seeds, candidate{ub: c.w * float64(pe.w), doc: d})
+			slot[h] = int32(len(seeds))
+		}
+	}
+	for _, c := range seeds {
+		h := uint32(c.doc) * 0x9E3779B1 >> (32 - seedBits)
+		for slot[h] != 0 {
+			slot[h] = 0
+			h = (h + 1) & (1<<seedBits - 1)
 		}
 	}
 	if len(seeds) > 0 {
-		slices.SortFunc(seeds, func(a, b candidate) int { return cmp.Compare(a.doc, b.doc) })
-		w := 0
-		for _, c := range seeds {
-			if w > 0 && seeds[w-1].doc == c.doc {
-				seeds[w-1].ub += c.ub
-				continue
-			}
-			seeds[w] = c
-			w++
-		}
-		seeds = seeds[:w]
 		best := seeds
 		if len(seeds) > k {
 			best = topCandidates(seeds, k)
 		}
+		// Read the vectors of all of them first, so their cache misses
+		// overlap.
+		var x float64
+		for _, c := range best {
+			_, ws := ix.c.Vector(int(ix.orig[c.doc]))
+			if len(ws) > 0 {
+				x += ws[0] + ws[len(ws)/2]
+			}
+		}
+		s.sinkF += x
 		for _, c := range best {
 			cut = s.score(c.doc, k, cut)
 		}
