@@ -1332,8 +1332,11 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			}
 		}
 		s.touch(cands, cut)
+		// Until k documents are scored, the k best bounds go first, for a
+		// cut; after that (seeding nearly always gets there) the order
+		// hardly moves the cut, and finding them cost more than it saved.
 		rest := cands
-		if len(cands) > k {
+		if len(cands) > k && len(s.top) < k {
 			for _, c := range topCandidates(cands, k) {
 				cut = s.consider(c, bne, k, cut)
 			}
