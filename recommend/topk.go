@@ -781,18 +781,20 @@ type searcher struct {
 	cands    []candidate
 	seeds    []candidate
 	seedSlot [1 << seedBits]int32 // seeding's hash table of documents (index in seeds + 1)
-	sinkF    float64
 	cursors  []cursor
 	q        queryTerms
 	qg       [sketchGroups]float64 // the query's common-term norm per group
 	qf       []float64             // per fid: the query's weight / wScale if the term is not walked in the current block, else 0
 	mids     []midPart
+	rarec    []int32 // the cursors of rare lists
+	midc     []int32 // the cursors of walked mid lists
 	mterms   []mterm
 	gterms   []groupTerm
 	top      []Neighbour // best so far, sorted by compareNeighbours
 	slots    []slot      // reach only, allocated on first use
 	stats    SearchStats
-	sink     uint32 // touch's reads go here, so they are not left out
+	sink     uint32  // touch's reads go here, so they are not left out
+	sinkF    float64 // and seeding's
 }
 
 // candidate is a document, an upper bound of its score and its partial
@@ -899,7 +901,7 @@ func (s *searcher) essential(mids []midPart, b int, floor float32) {
 	if n < 2 {
 		return
 	}
-	slices.SortFunc(mids, func(a, b midPart) int { return cmp.Compare(b.ub, a.ub) })
+	sortMids(mids, func(a, b *midPart) bool { return a.ub > b.ub })
 	sum := 0.0
 	for i := len(mids) - 1; i > 0; i-- {
 		m := &mids[i]
@@ -907,6 +909,16 @@ func (s *searcher) essential(mids []midPart, b int, floor float32) {
 			break
 		}
 		m.ne = true
+	}
+}
+
+// sortMids sorts a block's few mid parts (insertion sort: a handful, and
+// no call per comparison once inlined).
+func sortMids(mids []midPart, before func(a, b *midPart) bool) {
+	for i := 1; i < len(mids); i++ {
+		for j := i; j > 0 && before(&mids[j], &mids[j-1]); j-- {
+			mids[j], mids[j-1] = mids[j-1], mids[j]
+		}
 	}
 }
 
@@ -1208,6 +1220,14 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		}
 	}
 	s.seeds = seeds
+	s.rarec, s.midc = s.rarec[:0], s.midc[:0]
+	for ci, c := range s.cursors {
+		if c.mid >= 0 {
+			s.midc = append(s.midc, int32(ci))
+		} else {
+			s.rarec = append(s.rarec, int32(ci))
+		}
+	}
 	var visited, skipped, scanned, inessential int64
 	n := int32(ix.c.Len())
 	for b := range ix.blocks {
@@ -1230,16 +1250,15 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// The block's non-empty parts of mid lists (a group's members'
 		// own lists are mostly empty).
 		mids := s.mids[:0]
-		for ci := range s.cursors {
-			if c := &s.cursors[ci]; c.mid >= 0 {
-				if m := ix.mb[int(c.mid)+b+1] - ix.mb[int(c.mid)+b]; m > 0 {
-					mids = append(mids, midPart{ci: int32(ci), n: m})
-				}
+		for _, ci := range s.midc {
+			l := int(s.cursors[ci].mid) + b
+			if m := ix.mb[l+1] - ix.mb[l]; m > 0 {
+				mids = append(mids, midPart{ci: ci, n: m})
 			}
 		}
 		s.mids = mids
 		if nmid > 0 && (qc*gpHi < lcut || qc*gcHi < lcut) {
-			slices.SortFunc(mids, func(a, b midPart) int { return cmp.Compare(b.n, a.n) })
+			sortMids(mids, func(a, b *midPart) bool { return a.n > b.n })
 			q2 := qc2
 			for _, m := range mids {
 				c := &s.cursors[m.ci]
@@ -1267,10 +1286,10 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			}
 		}
 		// Walk.
-		for ci := range s.cursors {
+		for _, ci := range s.rarec {
 			c := &s.cursors[ci]
 			c.from = c.pos
-			if c.mid >= 0 || c.pos == c.end || ix.post[c.pos].doc >= hi {
+			if c.pos == c.end || ix.post[c.pos].doc >= hi {
 				continue // no postings in this block
 			}
 			var j int
@@ -1321,8 +1340,8 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			cb.qu = qu // else no CS bound on g' (g' ≥ g, so min picks qc·g)
 		}
 		cands := s.cands[:0]
-		for _, c := range s.cursors {
-			if c.mid < 0 && c.from < c.pos {
+		for _, ci := range s.rarec {
+			if c := &s.cursors[ci]; c.from < c.pos {
 				cands = collect(ix.post[c.from:c.pos], acc, lo, &cb, cands)
 			}
 		}
@@ -1368,8 +1387,8 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			}
 		}
 		if nskip > 0 {
-			for ci := range s.cursors {
-				if c := &s.cursors[ci]; c.skip {
+			for _, m := range mids {
+				if c := &s.cursors[m.ci]; c.skip {
 					for _, mt := range s.mterms[c.t0:c.t1] {
 						s.qf[mt.fid] = 0
 					}
