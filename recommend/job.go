@@ -344,7 +344,8 @@ func writeMart(ctx context.Context, env *job.Env, st lake.Store, opts Options, m
 	c *Corpus, lists []catalog.SimilarList, sum *job.Summary) error {
 	dir := lake.SimilarPartition(env.Date)
 	pw := lake.NewPartitionWriter(st, dir, env.Job, env.RunID, env.Now)
-	w := lake.NewSimilarWriter(ctx, pw, lake.ParquetOptions{})
+	// Row groups are encoded on every core (the bytes do not depend on it).
+	w := lake.NewSimilarWriter(ctx, pw, lake.ParquetOptions{Encoders: lake.NewEncoderPool(opts.Workers)})
 	fail := func(err error) error {
 		w.Abort()
 		_ = pw.Abort(context.WithoutCancel(ctx))
