@@ -193,7 +193,7 @@ func (v *vocabulary) terms() []string {
 type featWorker struct {
 	f     *Featurizer
 	v     *vocabulary
-	cache map[string]int32
+	cache *tokCache
 	toks  []string
 	keys  []int32 // -1: empty
 	vals  []float64
@@ -201,7 +201,7 @@ type featWorker struct {
 }
 
 func newFeatWorker(f *Featurizer, v *vocabulary) *featWorker {
-	w := &featWorker{f: f, v: v, cache: map[string]int32{}}
+	w := &featWorker{f: f, v: v, cache: newTokCache()}
 	w.resize(128)
 	return w
 }
@@ -225,10 +225,10 @@ func (w *featWorker) featurize(d *document) docTerms {
 		for _, s := range d.texts[fi] {
 			w.toks = w.f.Tokenizer.Append(w.toks[:0], s)
 			for _, tok := range w.toks {
-				id, ok := w.cache[tok]
+				id, ok := w.cache.get(tok)
 				if !ok {
 					id = w.v.id(tok)
-					w.cache[strings.Clone(tok)] = id
+					w.cache.put(tok, id)
 				}
 				w.add(id, fw)
 			}
