@@ -83,8 +83,8 @@ type Index struct {
 	orig     []int32    // internal number → corpus index
 	rank     []int32    // corpus index → internal number
 	kindI    []uint8    // per internal number
-	gI       []float32  // per internal number: g rounded up
-	gpI      []float32  // per internal number: g' rounded up
+	gI       []float32  // per internal number (then 0 to the end of the last block): g rounded up
+	gpI      []float32  // per internal number (then 0 to the end of the last block): g' rounded up
 	blocks   int        // ⌈n / 2^blockShift⌉
 	bg       []gEntry   // per block: its documents with g > 0, g descending
 	bgOff    []int32    // block b's entries are bg[bgOff[b]:bgOff[b+1]]
@@ -200,12 +200,13 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 	if x := fidCut(c.df); mdf < x {
 		mdf, cdf = x, max(cdf, x)
 	}
+	nPad := (n + 1<<blockShift - 1) >> blockShift << blockShift // gI and gpI cover whole blocks
 	ix := &Index{c: c, commonDF: cdf, midDF: mdf, common: make([]bool, v), off: make([]int64, v+1),
 		mid: make([]bool, v), g: make([]float64, n), kind: make([]uint8, n),
 		orig: make([]int32, n), rank: make([]int32, n), kindI: make([]uint8, n),
-		gI: make([]float32, n), gpI: make([]float32, n),
+		gI: make([]float32, nPad), gpI: make([]float32, nPad),
 		sketch: make([]uint8, n*sketchGroups), fid: make([]int32, v), foff: make([]int32, n+1)}
-	ix.blocks = (n + 1<<blockShift - 1) >> blockShift
+	ix.blocks = nPad >> blockShift
 	for t := 0; t < v; t++ {
 		df := int64(c.df[t])
 		ix.fid[t] = -1
@@ -1335,7 +1336,8 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// 2. Touched documents whose bound (partial + what the terms not
 		// walked can add) reaches the cut, best bound first, while it still
 		// does.
-		cb := candBound{floor: floor, bne: bne, qc: qc, qu: math.MaxFloat64, cut: cut, gI: ix.gI, gpI: ix.gpI}
+		cb := candBound{floor: floor, bne: bne, qc: qc, qu: math.MaxFloat64, cut: cut,
+			gI: (*[1 << blockShift]float32)(ix.gI[lo:]), gpI: (*[1 << blockShift]float32)(ix.gpI[lo:])}
 		if nskip > 0 {
 			cb.qu = qu // else no CS bound on g' (g' ≥ g, so min picks qc·g)
 		}
@@ -1483,7 +1485,7 @@ func walkMidKind(part []mposting, acc *[1 << blockShift]float32, w float32, kind
 type candBound struct {
 	floor            float32 // partial scores below it cannot reach cut
 	bne, qc, qu, cut float64
-	gI, gpI          []float32
+	gI, gpI          *[1 << blockShift]float32 // the block's
 }
 
 // collect reads the partial scores of the documents of list (a walked
@@ -1494,16 +1496,15 @@ type candBound struct {
 //
 //go:noinline
 func collect(list []posting, acc *[1 << blockShift]float32, lo int32, b *candBound, cands []candidate) []candidate {
-	floor := b.floor
+	floor, bne, qc, qu, cut, gI, gpI := b.floor, b.bne, b.qc, b.qu, b.cut, b.gI, b.gpI
 	for _, pe := range list {
-		p := &acc[(pe.doc-lo)&blockMask]
-		if a := *p; a >= floor {
-			d := pe.doc
-			if ub := b.bne + min(b.qc*float64(b.gI[d]), b.qu*float64(b.gpI[d])) + float64(a); ub >= b.cut {
-				cands = append(cands, candidate{ub: ub, doc: d, a: a})
+		o := (pe.doc - lo) & blockMask
+		if a := acc[o]; a >= floor {
+			if ub := bne + min(qc*float64(gI[o]), qu*float64(gpI[o])) + float64(a); ub >= cut {
+				cands = append(cands, candidate{ub: ub, doc: pe.doc, a: a})
 			}
 		}
-		*p = 0
+		acc[o] = 0
 	}
 	return cands
 }
@@ -1512,16 +1513,15 @@ func collect(list []posting, acc *[1 << blockShift]float32, lo int32, b *candBou
 //
 //go:noinline
 func collectMid(part []mposting, acc *[1 << blockShift]float32, lo int32, b *candBound, cands []candidate) []candidate {
-	floor := b.floor
+	floor, bne, qc, qu, cut, gI, gpI := b.floor, b.bne, b.qc, b.qu, b.cut, b.gI, b.gpI
 	for _, pe := range part {
-		p := &acc[pe.off&blockMask]
-		if a := *p; a >= floor {
-			d := lo + int32(pe.off)
-			if ub := b.bne + min(b.qc*float64(b.gI[d]), b.qu*float64(b.gpI[d])) + float64(a); ub >= b.cut {
-				cands = append(cands, candidate{ub: ub, doc: d, a: a})
+		o := pe.off & blockMask
+		if a := acc[o]; a >= floor {
+			if ub := bne + min(qc*float64(gI[o]), qu*float64(gpI[o])) + float64(a); ub >= cut {
+				cands = append(cands, candidate{ub: ub, doc: lo + int32(o), a: a})
 			}
 		}
-		*p = 0
+		acc[o] = 0
 	}
 	return cands
 }
