@@ -882,9 +882,10 @@ func (s *searcher) midCursor(l int32, w float64, t0 int) {
 }
 
 // essential marks the parts of mids (block b, skipped ones aside) that are
-// not essential: the ones with the smallest bounds, while their bounds sum
-// to less than floor. It leaves them last in mids, so that they are
-// walked after every list that touches documents.
+// not essential: a set whose bounds sum to less than floor, taken greedily
+// by bound per posting (so that it holds many postings). It moves them to
+// the end of mids, so that they are walked after every list that touches
+// documents.
 func (s *searcher) essential(mids []midPart, b int, floor float32) {
 	ix := s.ix
 	n := 0
@@ -902,15 +903,18 @@ func (s *searcher) essential(mids []midPart, b int, floor float32) {
 	if n < 2 {
 		return
 	}
-	sortMids(mids, func(a, b *midPart) bool { return a.ub > b.ub })
+	sortMids(mids, func(a, b *midPart) bool { return a.ub*float64(b.n) > b.ub*float64(a.n) })
 	sum := 0.0
 	for i := len(mids) - 1; i > 0; i-- {
 		m := &mids[i]
-		if sum += m.ub; sum >= float64(floor)*(1-1e-6) {
-			break
+		if sum+m.ub >= float64(floor)*(1-1e-6) {
+			continue
 		}
+		sum += m.ub
 		m.ne = true
 	}
+	// The inessential ones last (a list passed over above may sit among them).
+	sortMids(mids, func(a, b *midPart) bool { return !a.ne && b.ne })
 }
 
 // sortMids sorts a block's few mid parts (insertion sort: a handful, and

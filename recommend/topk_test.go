@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -243,4 +244,52 @@ func TestMidListsCoverEveryPosting(t *testing.T) {
 		}
 	}
 	t.Logf("%d mid terms, %d groups", terms, ix.groups)
+}
+
+// TestEssentialSplitsMidParts checks essential on random blocks: the
+// inessential parts come after every essential one (they are walked only
+// into documents the others touched), skipped parts are never among them,
+// and their bounds, which cover every posting's weight, sum to less than
+// the floor.
+func TestEssentialSplitsMidParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	marked := 0
+	for trial := range 2000 {
+		n := 1 + rng.IntN(10)
+		s := &searcher{ix: &Index{bmax: make([]float32, n)}}
+		var mids []midPart
+		for i := range n {
+			w := rng.Float64() * 0.3
+			s.ix.bmax[i] = float32(rng.Float64())
+			s.cursors = append(s.cursors, cursor{w: w, w16: roundUp32(w / wScale), mid: int32(i), skip: rng.IntN(5) == 0})
+			mids = append(mids, midPart{ci: int32(i), n: 1 + rng.Int64N(2000)})
+		}
+		floor := float32(rng.Float64() * 0.2)
+		s.essential(mids, 0, floor)
+		sum, seenNE := 0.0, false
+		for _, m := range mids {
+			c := s.cursors[m.ci]
+			if !m.ne {
+				if seenNE {
+					t.Fatalf("trial %d: an essential part after an inessential one: %+v", trial, mids)
+				}
+				continue
+			}
+			seenNE = true
+			marked++
+			if c.skip {
+				t.Fatalf("trial %d: a skipped part marked inessential", trial)
+			}
+			if most := float64(c.w16 * float32(quantize(float64(s.ix.bmax[c.mid])))); m.ub < most {
+				t.Fatalf("trial %d: bound %g below the largest posting's %g", trial, m.ub, most)
+			}
+			sum += m.ub
+		}
+		if sum >= float64(floor) {
+			t.Fatalf("trial %d: inessential bounds sum to %g ≥ floor %g", trial, sum, floor)
+		}
+	}
+	if marked == 0 {
+		t.Fatal("no part was ever marked inessential")
+	}
 }

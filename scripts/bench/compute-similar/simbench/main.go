@@ -425,10 +425,10 @@ func probe(args []string) error {
 				el, st = min(el, time.Since(t2)), s
 				cpu = min(cpu, cpuTime()-c0)
 			}
-			fmt.Printf("common_df=%d %s index=%.2fs search=%.2fs (%d q, %.0fµs/q wall, %.0fµs/q cpu) postings/q=%d skipped/q=%d scored/q=%d scanned/q=%d\n",
+			fmt.Printf("common_df=%d %s index=%.2fs search=%.2fs (%d q, %.0fµs/q wall, %.0fµs/q cpu) postings/q=%d skipped/q=%d inessential/q=%d scored/q=%d scanned/q=%d\n",
 				ix.CommonDF(), mode, t2.Sub(t1).Seconds(), el.Seconds(), len(qs), float64(el.Microseconds())/float64(len(qs)),
 				float64(cpu.Microseconds())/float64(len(qs)),
-				st.Postings/st.Queries, st.Skipped/st.Queries, st.Scored/st.Queries, st.Scanned/st.Queries)
+				st.Postings/st.Queries, st.Skipped/st.Queries, st.Inessential/st.Queries, st.Scored/st.Queries, st.Scanned/st.Queries)
 		}
 	}
 	return nil
