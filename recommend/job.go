@@ -480,7 +480,7 @@ func readFileParallel(ctx context.Context, env *job.Env, src FileSource, b *Corp
 			for lb := range ch {
 				for i, line := range lb.lines {
 					var r fileRelease
-					err := jsonv2.Unmarshal(line, &r, fileJSON)
+					err := decodeFileRelease(line, &r)
 					if err == nil && r.ID == "" {
 						err = errors.New("release without id")
 					}
