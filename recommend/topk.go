@@ -1099,9 +1099,11 @@ func (s *searcher) score(d int32, k int, cut float64) float64 {
 //     show elsewhere) are scored exactly first, for an early k-th best;
 //  1. per block, pick the mid-frequency lists whose part in the block can
 //     be skipped (‖q_skipped+common‖·g'max below the k-th best), longest
-//     first, and walk the block's part of every other list;
-//  2. read the walked parts again (collect), taking and clearing each
-//     touched document's partial score, and score exactly those whose
+//     first, and walk the block's part of every other list, the
+//     inessential ones (see essential) last and only into documents the
+//     others touched;
+//  2. read the essential walked parts again (collect), taking and clearing
+//     each touched document's partial score, and score exactly those whose
 //     bound (partial + the bound of the terms not walked) reaches the
 //     k-th best so far;
 //  3. if no list was skipped, the block's untouched documents, by g
