@@ -966,21 +966,10 @@ func (s *searcher) consider(c candidate, bne float64, k int, cut float64) float6
 	return s.score(c.doc, k, cut)
 }
 
-// sketchDot is Σ_j qg_j·sk_j. Four running sums, so the additions do not
-// wait on one another (the bound has slack for the changed rounding).
-func sketchDot(qg *[sketchGroups]float64, sk *[sketchGroups]uint8) float64 {
-	var a0, a1, a2, a3 float64
-	for j := 0; j < sketchGroups; j += 4 {
-		a0 += qg[j] * float64(sk[j])
-		a1 += qg[j+1] * float64(sk[j+1])
-		a2 += qg[j+2] * float64(sk[j+2])
-		a3 += qg[j+3] * float64(sk[j+3])
-	}
-	return (a0 + a1) + (a2 + a3)
-}
-
-// sketchDot32 is sketchDot over a gEntry's sketch.
-func sketchDot32(qg *[sketchGroups]float64, sk *[sketchGroups]float32) float64 {
+// sketchDot is Σ_j qg_j·sk_j, over a document's byte sketch or a
+// gEntry's. Four running sums, so the additions do not wait on one another
+// (the bound has slack for the changed rounding).
+func sketchDot[T uint8 | float32](qg *[sketchGroups]float64, sk *[sketchGroups]T) float64 {
 	var a0, a1, a2, a3 float64
 	for j := 0; j < sketchGroups; j += 4 {
 		a0 += qg[j] * float64(sk[j])
@@ -1382,7 +1371,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 					break
 				}
 				scanned++
-				ub := sketchDot32(&s.qg, &e.sk)
+				ub := sketchDot(&s.qg, &e.sk)
 				d := e.doc
 				// collect has cleared the partial scores, so a touched
 				// document is bounded here as if untouched: its bound then
