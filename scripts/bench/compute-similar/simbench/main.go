@@ -415,19 +415,24 @@ func probe(args []string) error {
 		for _, mode := range []string{"search"} {
 			var st recommend.SearchStats
 			el, cpu := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+			cycles := uint64(math.MaxUint64)
+			cc := newCycleCounter()
 			for range max(1, *reps) {
 				t2 = time.Now()
 				c0 := cpuTime()
+				y0 := cc.read()
 				_, s, err := ix.Search(context.Background(), qs, recommend.SearchOptions{K: *k})
 				if err != nil {
 					return err
 				}
 				el, st = min(el, time.Since(t2)), s
 				cpu = min(cpu, cpuTime()-c0)
+				cycles = min(cycles, cc.read()-y0)
 			}
-			fmt.Printf("common_df=%d %s index=%.2fs search=%.2fs (%d q, %.0fµs/q wall, %.0fµs/q cpu) postings/q=%d skipped/q=%d inessential/q=%d scored/q=%d scanned/q=%d\n",
+			cc.close()
+			fmt.Printf("common_df=%d %s index=%.2fs search=%.2fs (%d q, %.0fµs/q wall, %.0fµs/q cpu, %.0fk cycles/q) postings/q=%d skipped/q=%d inessential/q=%d scored/q=%d scanned/q=%d\n",
 				ix.CommonDF(), mode, t2.Sub(t1).Seconds(), el.Seconds(), len(qs), float64(el.Microseconds())/float64(len(qs)),
-				float64(cpu.Microseconds())/float64(len(qs)),
+				float64(cpu.Microseconds())/float64(len(qs)), float64(cycles)/1e3/float64(len(qs)),
 				st.Postings/st.Queries, st.Skipped/st.Queries, st.Inessential/st.Queries, st.Scored/st.Queries, st.Scanned/st.Queries)
 		}
 	}
