@@ -89,6 +89,7 @@ type Index struct {
 	gSub     []float32  // per sub-block (2^subShift internal numbers): the largest of its gI
 	gpSub    []float32  // per sub-block: the largest of its gpI
 	gpBlk    []float32  // per block: the largest of its gpI
+	gBlk     []float32  // per block: the largest of its gI
 	blocks   int        // ⌈n / 2^blockShift⌉
 	bg       []gEntry   // per block: its documents with g > 0, g descending
 	bgOff    []int32    // block b's entries are bg[bgOff[b]:bgOff[b+1]]
@@ -373,7 +374,9 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 	ix.gSub = make([]float32, len(ix.gI)>>subShift)
 	ix.gpSub = make([]float32, len(ix.gI)>>subShift)
 	ix.gpBlk = make([]float32, ix.blocks)
+	ix.gBlk = make([]float32, ix.blocks)
 	for i, g := range ix.gI {
+		ix.gBlk[i>>blockShift] = max(ix.gBlk[i>>blockShift], g)
 		ix.gSub[i>>subShift] = max(ix.gSub[i>>subShift], g)
 		ix.gpSub[i>>subShift] = max(ix.gpSub[i>>subShift], ix.gpI[i])
 		ix.gpBlk[i>>blockShift] = max(ix.gpBlk[i>>blockShift], ix.gpI[i])
@@ -841,6 +844,7 @@ type cursor struct {
 	w16      float32 // w/wScale rounded up (mid terms' compact postings)
 	pos, end int64
 	from     int64 // where the current block's part starts (once walked)
+	next     int32 // a rare list: the document at pos (MaxInt32 at the end)
 	mid      int32 // a walked mid list: where its offsets start in Index.mb; else -1
 	t0, t1   int32 // a walked mid list: its query terms are searcher.mterms[t0:t1]
 	skip     bool  // skip the current block's part
@@ -1164,7 +1168,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 			continue
 		}
 		if a, b := ix.off[t], ix.off[t+1]; a < b {
-			s.cursors = append(s.cursors, cursor{w: qw[i], w32: roundUp32(qw[i]), pos: a, end: b, mid: -1})
+			s.cursors = append(s.cursors, cursor{w: qw[i], w32: roundUp32(qw[i]), pos: a, end: b, mid: -1, next: ix.post[a].doc})
 		}
 	}
 	// One cursor per group of mid terms, weighted Σ q_t·r_t.
@@ -1264,11 +1268,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// below the cut by one of two bounds: ‖q_U‖·g'max (U: the skipped
 		// and the common terms) or Σ_skipped q_t·max w_t + qc·gmax.
 		gpHi := float64(ix.gpBlk[b])
-		bgs := ix.bg[ix.bgOff[b]:ix.bgOff[b+1]]
-		gcHi := 0.0
-		if len(bgs) > 0 {
-			gcHi = float64(bgs[0].g)
-		}
+		gcHi := float64(ix.gBlk[b])
 		nskip := 0
 		qu, bne := qc, 0.0
 		lcut := cut * skipShare
@@ -1314,7 +1314,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		for _, ci := range s.rarec {
 			c := &s.cursors[ci]
 			c.from = c.pos
-			if c.pos == c.end || ix.post[c.pos].doc >= hi {
+			if c.next >= hi {
 				continue // no postings in this block
 			}
 			var j int
@@ -1324,6 +1324,10 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 				j = walk(ix.post[c.pos:c.end], acc, lo, hi, c.w32)
 			}
 			c.pos += int64(j)
+			c.next = math.MaxInt32
+			if c.pos < c.end {
+				c.next = ix.post[c.pos].doc
+			}
 			visited += int64(j)
 		}
 		// Partial scores below floor cannot reach the cut, as the terms not
@@ -1395,7 +1399,7 @@ func (s *searcher) search(q int32, k int, sameKind bool, dst []Neighbour) []Neig
 		// 3. Untouched documents (they gain only from common terms) are
 		// scanned after the last block, with the cut by then (with lists
 		// skipped, qu·g'max < cut bounds them all).
-		if qc > 0 && nskip == 0 && len(bgs) > 0 && qc*float64(bgs[0].g) >= cut {
+		if qc > 0 && nskip == 0 && qc*gcHi >= cut {
 			s.scan = append(s.scan, int32(b))
 		}
 		if nskip > 0 {
