@@ -1548,15 +1548,18 @@ func (b *candBound) floors(gSub, gpSub []float32) {
 //
 //go:noinline
 func collect(list []posting, acc *[1 << blockShift]float32, lo int32, b *candBound, cands []candidate) []candidate {
-	floor, bne, qc, qu, cut, gI, gpI := &b.floor, b.bne, b.qc, b.qu, b.cut, b.gI, b.gpI
+	floor := &b.floor
 	for _, pe := range list {
 		o := (pe.doc - lo) & blockMask
-		if a := acc[o]; a >= floor[o>>subShift] {
-			if ub := bne + min(qc*float64(gI[o]), qu*float64(gpI[o])) + float64(a); ub >= cut {
+		a := acc[o]
+		acc[o] = 0
+		if a >= floor[o>>subShift] {
+			// Rarely here: the bound's terms are read from b, so that the
+			// loop above keeps its few values in registers.
+			if ub := b.bne + min(b.qc*float64(b.gI[o]), b.qu*float64(b.gpI[o])) + float64(a); ub >= b.cut {
 				cands = append(cands, candidate{ub: ub, doc: pe.doc, a: a})
 			}
 		}
-		acc[o] = 0
 	}
 	return cands
 }
@@ -1565,15 +1568,16 @@ func collect(list []posting, acc *[1 << blockShift]float32, lo int32, b *candBou
 //
 //go:noinline
 func collectMid(part []mposting, acc *[1 << blockShift]float32, lo int32, b *candBound, cands []candidate) []candidate {
-	floor, bne, qc, qu, cut, gI, gpI := &b.floor, b.bne, b.qc, b.qu, b.cut, b.gI, b.gpI
+	floor := &b.floor
 	for _, pe := range part {
 		o := pe.off & blockMask
-		if a := acc[o]; a >= floor[o>>subShift] {
-			if ub := bne + min(qc*float64(gI[o]), qu*float64(gpI[o])) + float64(a); ub >= cut {
+		a := acc[o]
+		acc[o] = 0
+		if a >= floor[o>>subShift] { // rarely: see collect
+			if ub := b.bne + min(b.qc*float64(b.gI[o]), b.qu*float64(b.gpI[o])) + float64(a); ub >= b.cut {
 				cands = append(cands, candidate{ub: ub, doc: lo + int32(o), a: a})
 			}
 		}
-		acc[o] = 0
 	}
 	return cands
 }
