@@ -30,6 +30,16 @@ var DefaultStopWords = []string{
 // immutable after construction and safe for concurrent use.
 type Tokenizer struct {
 	stop map[string]struct{}
+	// stopSeen has the bit stopBit(w) of every stop word set, so that most
+	// tokens are known not to be stop words without a map look-up.
+	stopSeen [stopBits / 64]uint64
+}
+
+const stopBits = 1 << 12
+
+// stopBit hashes a non-empty word's length and first and last bytes.
+func stopBit(w string) uint32 {
+	return (uint32(len(w))*0x9E3779B1 ^ uint32(w[0])<<8 ^ uint32(w[len(w)-1])) * 0x85EBCA6B >> (32 - 12)
 }
 
 // NewTokenizer returns a Tokenizer with the given stop words (compared after
@@ -40,6 +50,8 @@ func NewTokenizer(stopWords []string) *Tokenizer {
 		w = strings.ToLower(norm.NFC.String(strings.TrimSpace(w)))
 		if w != "" {
 			t.stop[w] = struct{}{}
+			b := stopBit(w)
+			t.stopSeen[b/64] |= 1 << (b % 64)
 		}
 	}
 	return t
@@ -115,7 +127,10 @@ func (t *Tokenizer) appendRun(dst []string, run string, c runeClass) []string {
 }
 
 func (t *Tokenizer) isStop(w string) bool {
-	if len(t.stop) == 0 {
+	if len(t.stop) == 0 || w == "" {
+		return false
+	}
+	if b := stopBit(w); t.stopSeen[b/64]&(1<<(b%64)) == 0 {
 		return false
 	}
 	_, ok := t.stop[w]
