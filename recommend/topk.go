@@ -287,12 +287,15 @@ func NewIndex(c *Corpus, opt IndexOptions) *Index {
 			}
 			ix.byG = byG[:nz]
 		} else {
-			// By g' descending into blocks, then by g descending within each
-			// block, so that sub-blocks' largest g are tight (see subShift).
 			ix.orig = orderBy(gp, true)
-			for lo := 0; lo < n; lo += 1 << blockShift {
-				slices.SortStableFunc(ix.orig[lo:min(lo+1<<blockShift, n)], func(a, b int32) int { return cmp.Compare(ix.g[b], ix.g[a]) })
-			}
+		}
+	})
+	// By g' descending into blocks, then by g descending within each block,
+	// so that sub-blocks' largest g are tight (see subShift).
+	parallel(workers, func(w int) {
+		for b := w; b < ix.blocks; b += workers {
+			lo := b << blockShift
+			slices.SortStableFunc(ix.orig[lo:min(lo+1<<blockShift, n)], func(a, b int32) int { return cmp.Compare(ix.g[b], ix.g[a]) })
 		}
 	})
 	ix.post = make([]posting, ix.off[v])
