@@ -1530,7 +1530,7 @@ type candBound struct {
 }
 
 // floors sets the sub-blocks' floors from their largest g (gSub) and g'
-// (the first's, as g' descends): partial + bne + min(qc·g, qu·g') < cut
+// (gpSub): partial + bne + min(qc·g, qu·g') < cut
 // for every document of the sub-block whose partial is below its floor.
 // Never below the smallest float32 above 0, so untouched documents (0)
 // never pass.
